@@ -1,0 +1,71 @@
+package dev.mlpack.optimizer;
+
+import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.passes.Pipeline;
+import dev.mlpack.optimizer.tf.SavedModelImporter;
+import dev.mlpack.optimizer.tflite.TfliteWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** SavedModel to .tflite: import, optimize, write. The output file appears whole or not at all. */
+public final class Converter {
+    /** Deep graphs (DenseNet, NASNet) nest the importer's resolution thousands of calls deep. */
+    private static final long IMPORT_STACK_BYTES = 512L << 20;
+
+    private Converter() {}
+
+    public static ConversionResult convert(ConversionRequest request) {
+        long start = System.nanoTime();
+        Graph graph = importGraph(request.model(), request.signature()).graph();
+        Pipeline.optimize(graph);
+        Pipeline.legalizeForWriting(graph);
+        TfliteWriter.Written written = TfliteWriter.write(graph, request.quantize() == Quantize.FLOAT16);
+        writeAtomically(request.output(), written.bytes());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new ConversionResult(request.output(), written.bytes().length, request.quantize(), seconds, written.ops());
+    }
+
+    /** Runs the importer on a thread with a large stack; see {@link #IMPORT_STACK_BYTES}. */
+    public static SavedModelImporter.Imported importGraph(Path model, String signature) {
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                result.set(SavedModelImporter.load(model, signature));
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        }, "mlpack-import", IMPORT_STACK_BYTES);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConversionException(ConversionException.Kind.INTERNAL, "interrupted");
+        }
+        Object r = result.get();
+        if (r instanceof RuntimeException e) throw e;
+        if (r instanceof Error e) throw e;
+        if (r instanceof Throwable e) throw new ConversionException(ConversionException.Kind.INTERNAL, e.toString(), e);
+        return (SavedModelImporter.Imported) r;
+    }
+
+    /** Writes to a temporary file beside the target, then renames, so a failure never leaves half a model. */
+    public static void writeAtomically(Path target, byte[] bytes) {
+        Path dir = target.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            try {
+                Files.write(tmp, bytes);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new ConversionException(ConversionException.Kind.BAD_INPUT, "cannot write " + target + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,349 @@
+package dev.mlpack.optimizer.tf;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.ir.Constant;
+import dev.mlpack.optimizer.ir.DType;
+import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.ir.Shape;
+import dev.mlpack.optimizer.ir.Value;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.OpDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedConcreteFunction;
+import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObject;
+import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObjectGraph;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph;
+
+/**
+ * Reads a SavedModel (Keras 3 export, tf.keras 2.x save, or a TF 1.x graph) into the IR: picks the signature,
+ * binds variables to checkpoint values, and inlines the serving call's function library down to plain ops.
+ * Import is pull-based from the signature outputs, so only what the outputs need is lowered.
+ */
+public final class SavedModelImporter {
+    private final Path dir;
+    private final MetaGraphDef metaGraph;
+    private final Map<String, FunctionDef> functions = new HashMap<>();
+    private final Map<String, OpDef> opDefs = new HashMap<>();
+    private final Graph graph = new Graph();
+    private final Map<String, Constant> variables = new HashMap<>();
+    private final Map<Value, String> resourceKeys = new java.util.IdentityHashMap<>();
+
+    private SavedModelImporter(Path dir, MetaGraphDef metaGraph) {
+        this.dir = dir;
+        this.metaGraph = metaGraph;
+        for (FunctionDef f : metaGraph.getGraphDef().getLibrary().getFunctionList()) functions.put(f.getSignature().getName(), f);
+    }
+
+    /** The imported graph plus facts about the source model. */
+    public record Imported(Graph graph, String signature, Map<String, String> inputNames, Map<String, String> outputNames,
+                           int variableCount, long parameterCount) {}
+
+    public static SavedModelInfo describe(Path dir) { return SavedModelInfo.of(dir, readMetaGraph(dir)); }
+
+    public static Imported load(Path dir, String signatureName) {
+        SavedModelImporter importer = new SavedModelImporter(dir, readMetaGraph(dir));
+        return importer.run(signatureName == null ? "serving_default" : signatureName);
+    }
+
+    static MetaGraphDef readMetaGraph(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw ConversionException.badInput("model folder " + dir + " does not exist: pass the folder that model.export() or model.save() wrote");
+        }
+        Path pb = dir.resolve("saved_model.pb");
+        if (!Files.isRegularFile(pb)) {
+            String hint = Files.isRegularFile(dir.resolve("saved_model.pbtxt")) ? "saved_model.pbtxt is not supported; export as binary"
+                    : "pass the folder that model.export() or model.save() wrote";
+            throw ConversionException.badInput("no saved_model.pb in " + dir + ": " + hint);
+        }
+        SavedModel sm;
+        try {
+            byte[] bytes = Files.readAllBytes(pb);
+            if (bytes.length == 0) throw new InvalidProtocolBufferException("the file is empty");
+            sm = SavedModel.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw ConversionException.badInput(pb + " is corrupt or truncated (" + e.getMessage() + "): export the model again");
+        } catch (IOException e) {
+            throw ConversionException.badInput("cannot read " + pb + ": " + e.getMessage());
+        }
+        if (sm.getMetaGraphsCount() == 0) throw ConversionException.badInput(pb + " holds no graph: export the model again");
+        for (MetaGraphDef mg : sm.getMetaGraphsList()) {
+            if (mg.getMetaInfoDef().getTagsList().contains("serve")) return mg;
+        }
+        return sm.getMetaGraphs(0);
+    }
+
+    private Imported run(String signatureName) {
+        SignatureDef sig = metaGraph.getSignatureDefMap().get(signatureName);
+        if (sig == null || sig.getInputsCount() == 0) {
+            List<String> names = metaGraph.getSignatureDefMap().keySet().stream().filter(n -> !n.startsWith("__")).sorted().toList();
+            throw ConversionException.badInput("the model has no signature '" + signatureName + "'; available: " + names
+                    + " (choose one with --signature)");
+        }
+        for (OpDef op : TensorFlow.registeredOpList().getOpList()) opDefs.put(op.getName(), op);
+        Scope top = Scope.topLevel(metaGraph.getGraphDef().getNodeList());
+        readVariables(sig, top);
+
+        Map<String, String> inputNames = new LinkedHashMap<>(), outputNames = new LinkedHashMap<>();
+        for (Map.Entry<String, TensorInfo> e : new TreeMap<>(sig.getInputsMap()).entrySet()) {
+            TensorInfo info = e.getValue();
+            int[] dims = TensorProtos.dims(info.getTensorShape());
+            for (int i = 1; i < info.getTensorShape().getDimCount(); i++) {
+                if (info.getTensorShape().getDim(i).getSize() < 0) {
+                    throw ConversionException.badInput("input '" + e.getKey() + "' has an unknown size in dimension " + i
+                            + ": export the model with a fixed input shape, e.g. keras.Input(shape=(224, 224, 3))");
+                }
+            }
+            DType dtype = TensorProtos.dtype(info.getDtype());
+            Value in = graph.addInput(e.getKey(), dtype, Shape.of(dims));
+            top.bind(nodeName(info.getName()), in);
+            inputNames.put(e.getKey(), info.getName());
+        }
+        for (Map.Entry<String, TensorInfo> e : new TreeMap<>(sig.getOutputsMap()).entrySet()) {
+            Value out = resolve(top, e.getValue().getName());
+            graph.setOutput(e.getKey(), out);
+            outputNames.put(e.getKey(), e.getValue().getName());
+        }
+        long params = variables.values().stream().filter(Constant::isFloating).mapToLong(Constant::size).sum();
+        return new Imported(graph, signatureName, inputNames, outputNames, variables.size(), params);
+    }
+
+    private static String nodeName(String tensorName) {
+        String n = tensorName.startsWith("^") ? tensorName.substring(1) : tensorName;
+        int colon = n.indexOf(':');
+        return colon < 0 ? n : n.substring(0, colon);
+    }
+
+    // ---- variables -------------------------------------------------------------------------------------------
+
+    /**
+     * TF2: the serving call captures variables as trailing inputs, matched by position to the concrete function's
+     * bound inputs, whose checkpoint keys come from the checkpoint's own object graph. TF1: the saver's RestoreV2
+     * names the key for every variable node it assigns.
+     */
+    private void readVariables(SignatureDef sig, Scope top) {
+        CheckpointReader checkpoint = new CheckpointReader(dir.resolve("variables"));
+        Map<String, DataType> wanted = new LinkedHashMap<>();
+        SavedObjectGraph objects = metaGraph.getObjectGraphDef();
+        boolean tf2 = !functions.isEmpty() && objects.getNodesCount() > 0;
+        if (tf2) {
+            String anyOutput = sig.getOutputsMap().values().iterator().next().getName();
+            NodeDef call = top.nodes.get(nodeName(anyOutput));
+            if (call == null || !call.containsAttr("f")) {
+                throw ConversionException.badInput("signature output " + anyOutput + " is not a function call; the SavedModel layout is not recognised");
+            }
+            String fn = call.getAttrOrThrow("f").getFunc().getName();
+            SavedConcreteFunction concrete = objects.getConcreteFunctionsMap().get(fn);
+            if (concrete == null || concrete.getBoundInputsCount() == 0) return;
+            TrackableObjectGraph trackable = parseObjectGraph(checkpoint);
+            List<String> keys = new ArrayList<>();
+            for (int nodeId : concrete.getBoundInputsList()) {
+                SavedObject obj = objects.getNodes(nodeId);
+                String key = trackable == null || nodeId >= trackable.getNodesCount() ? null
+                        : trackable.getNodes(nodeId).getAttributesList().stream()
+                                .filter(a -> a.getName().equals("VARIABLE_VALUE")).map(a -> a.getCheckpointKey()).findFirst().orElse(null);
+                if (obj.hasVariable() && key != null) wanted.put(key, obj.getVariable().getDtype());
+                keys.add(key);
+            }
+            variables.putAll(checkpoint.read(wanted));
+            int firstCaptured = (int) call.getInputList().stream().filter(s -> !s.startsWith("^")).count() - keys.size();
+            top.capturedKeys.put(call.getName(), new CapturedKeys(firstCaptured, keys));
+        } else {
+            Map<String, String> keyOfVariable = tf1SaverKeys(top, wanted);
+            if (wanted.isEmpty()) return;
+            variables.putAll(checkpoint.read(wanted));
+            top.tf1Keys.putAll(keyOfVariable);
+        }
+    }
+
+    private static TrackableObjectGraph parseObjectGraph(CheckpointReader checkpoint) {
+        if (!checkpoint.exists()) return null;
+        try {
+            return TrackableObjectGraph.parseFrom(checkpoint.objectGraph());
+        } catch (InvalidProtocolBufferException e) {
+            throw ConversionException.badInput("the checkpoint's object graph is corrupt (" + e.getMessage() + "): export the model again");
+        }
+    }
+
+    /** Maps TF1 variable nodes to checkpoint keys by following the saver's RestoreV2 outputs into assignments. */
+    private static Map<String, String> tf1SaverKeys(Scope top, Map<String, DataType> wanted) {
+        Map<String, String> keyOf = new HashMap<>();
+        for (NodeDef n : top.nodes.values()) {
+            if (!n.getOp().equals("AssignVariableOp") && !n.getOp().equals("Assign")) continue;
+            String target = nodeName(n.getInput(0));
+            String value = n.getInput(1);
+            NodeDef src = top.nodes.get(nodeName(value));
+            while (src != null && src.getOp().equals("Identity")) {
+                value = src.getInput(0);
+                src = top.nodes.get(nodeName(value));
+            }
+            if (src == null || !src.getOp().equals("RestoreV2")) continue;
+            int index = value.contains(":") ? Integer.parseInt(value.substring(value.lastIndexOf(':') + 1)) : 0;
+            NodeDef names = top.nodes.get(nodeName(src.getInput(1)));
+            if (names == null || !names.getOp().equals("Const")) continue;
+            String key = names.getAttrOrThrow("value").getTensor().getStringVal(index).toStringUtf8();
+            keyOf.put(target, key);
+            wanted.put(key, src.getAttrOrThrow("dtypes").getList().getType(index));
+        }
+        return keyOf;
+    }
+
+    // ---- graph import ----------------------------------------------------------------------------------------
+
+    private record CapturedKeys(int firstCaptured, List<String> keys) {}
+
+    /** Names visible while importing one graph or function body. */
+    private static final class Scope {
+        final Map<String, NodeDef> nodes = new HashMap<>();
+        final Map<String, List<Value>> imported = new HashMap<>();
+        final Map<String, Value> args = new HashMap<>();
+        final Map<String, CapturedKeys> capturedKeys = new HashMap<>();
+        final Map<String, String> tf1Keys = new HashMap<>();
+        final boolean functionBody;
+        final String prefix;
+
+        private Scope(boolean functionBody, String prefix) {
+            this.functionBody = functionBody;
+            this.prefix = prefix;
+        }
+
+        static Scope topLevel(List<NodeDef> nodes) {
+            Scope s = new Scope(false, "");
+            for (NodeDef n : nodes) s.nodes.put(n.getName(), n);
+            return s;
+        }
+
+        void bind(String nodeName, Value v) { imported.put(nodeName, List.of(v)); }
+    }
+
+    private Value resolve(Scope scope, String ref) {
+        if (scope.functionBody && !ref.contains(":")) {
+            Value arg = scope.args.get(ref);
+            if (arg == null) throw new ConversionException(ConversionException.Kind.INTERNAL, "unknown function argument " + ref);
+            return arg;
+        }
+        String[] parts = ref.split(":");
+        String name = parts[0];
+        NodeDef node = scope.nodes.get(name);
+        List<Value> outs = scope.imported.get(name);
+        if (outs == null) {
+            if (node == null) throw new ConversionException(ConversionException.Kind.INTERNAL, "graph refers to missing node " + name);
+            outs = importNode(scope, node);
+            scope.imported.put(name, outs);
+        }
+        int index = scope.functionBody ? outputIndex(node, parts[1], Integer.parseInt(parts[2]))
+                : parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        Value v = index < outs.size() ? outs.get(index) : null;
+        if (v == null) throw new ConversionException(ConversionException.Kind.INTERNAL, "output " + ref + " was not produced");
+        return v;
+    }
+
+    /** Flat output index of {@code argName:i} on a node, from the op's definition or the called function's signature. */
+    private int outputIndex(NodeDef node, String argName, int i) {
+        if (node.getOp().endsWith("PartitionedCall")) return i;
+        FunctionDef f = functions.get(node.getOp());
+        if (f != null) {
+            int k = 0;
+            for (var arg : f.getSignature().getOutputArgList()) {
+                if (arg.getName().equals(argName)) return k + i;
+                k++;
+            }
+        }
+        OpDef def = opDefs.get(node.getOp());
+        if (def == null) return i;
+        int offset = 0;
+        for (OpDef.ArgDef arg : def.getOutputArgList()) {
+            if (arg.getName().equals(argName)) return offset + i;
+            if (!arg.getNumberAttr().isEmpty()) offset += (int) node.getAttrOrThrow(arg.getNumberAttr()).getI();
+            else if (!arg.getTypeListAttr().isEmpty()) offset += node.getAttrOrThrow(arg.getTypeListAttr()).getList().getTypeCount();
+            else offset++;
+        }
+        return i;
+    }
+
+    private List<Value> importNode(Scope scope, NodeDef node) {
+        String origin = scope.prefix.isEmpty() ? node.getName() : scope.prefix + "/" + node.getName();
+        String op = node.getOp();
+        List<String> dataInputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+
+        String calledFunction = op.endsWith("PartitionedCall") ? node.getAttrOrThrow("f").getFunc().getName()
+                : functions.containsKey(op) ? op : null;
+        if (calledFunction != null) {
+            CapturedKeys captured = scope.capturedKeys.get(node.getName());
+            List<Value> args = new ArrayList<>();
+            for (int i = 0; i < dataInputs.size(); i++) {
+                if (captured != null && i >= captured.firstCaptured()) args.add(resource(captured.keys().get(i - captured.firstCaptured()), origin));
+                else args.add(resolve(scope, dataInputs.get(i)));
+            }
+            String callPrefix = origin.contains("/") ? origin.substring(0, origin.lastIndexOf('/')) : scope.prefix;
+            return inline(functions.get(calledFunction), args, callPrefix);
+        }
+        switch (op) {
+            case "Placeholder" -> throw ConversionException.badInput("the graph needs a value for placeholder '" + node.getName()
+                    + "' that is not a signature input; choose another signature with --signature");
+            case "VarHandleOp", "VariableV2", "Variable" -> {
+                String key = scope.tf1Keys.get(node.getName());
+                if (key == null) throw ConversionException.badInput("variable '" + node.getName() + "' has no value in the checkpoint");
+                Value r = resource(key, origin);
+                return op.equals("VarHandleOp") ? List.of(r) : List.of(readVariable(r, origin));
+            }
+            case "ReadVariableOp" -> {
+                return List.of(readVariable(resolve(scope, dataInputs.get(0)), origin));
+            }
+            default -> { }
+        }
+        int layerEnd = origin.lastIndexOf('/');
+        String layerPath = layerEnd < 0 ? "" : origin.substring(0, layerEnd);
+        String layer = layerPath.contains("/") ? layerPath.substring(layerPath.lastIndexOf('/') + 1) : layerPath;
+        LoweringContext ctx = new LoweringContext(node, opDefs.get(op), i -> resolve(scope, dataInputs.get(i)), graph, origin, layer);
+        try {
+            return TfOpLowering.lower(ctx);
+        } catch (ConversionException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ConversionException(ConversionException.Kind.INTERNAL, "internal error converting " + op + " at "
+                    + ctx.describe() + ": " + e, e);
+        }
+    }
+
+    private Value resource(String key, String origin) {
+        Value r = Value.tensor(origin + "/resource", DType.RESOURCE, Shape.SCALAR);
+        resourceKeys.put(r, key);
+        return r;
+    }
+
+    private Value readVariable(Value resource, String origin) {
+        String key = resourceKeys.get(resource);
+        Constant data = key == null ? null : variables.get(key);
+        if (data == null) {
+            throw ConversionException.badInput("variable " + (key == null ? origin : "'" + key + "'")
+                    + " has no value in the checkpoint: the variables/ folder does not belong to this saved_model.pb");
+        }
+        return graph.constant(origin, data);
+    }
+
+    private List<Value> inline(FunctionDef f, List<Value> args, String prefix) {
+        Scope scope = new Scope(true, prefix);
+        for (NodeDef n : f.getNodeDefList()) scope.nodes.put(n.getName(), n);
+        var inputArgs = f.getSignature().getInputArgList();
+        for (int i = 0; i < inputArgs.size() && i < args.size(); i++) scope.args.put(inputArgs.get(i).getName(), args.get(i));
+        List<Value> outs = new ArrayList<>();
+        for (var out : f.getSignature().getOutputArgList()) outs.add(resolve(scope, f.getRetMap().get(out.getName())));
+        return outs;
+    }
+}

@@ -1,0 +1,294 @@
+package dev.mlpack.optimizer.tflite;
+
+import com.google.flatbuffers.FlatBufferBuilder;
+import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.ir.Activation;
+import dev.mlpack.optimizer.ir.Constant;
+import dev.mlpack.optimizer.ir.DType;
+import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.ir.Node;
+import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ir.Value;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.lite.schema.AddOptions;
+import org.tensorflow.lite.schema.BatchMatMulOptions;
+import org.tensorflow.lite.schema.Buffer;
+import org.tensorflow.lite.schema.BuiltinOperator;
+import org.tensorflow.lite.schema.BuiltinOptions;
+import org.tensorflow.lite.schema.CastOptions;
+import org.tensorflow.lite.schema.ConcatenationOptions;
+import org.tensorflow.lite.schema.Conv2DOptions;
+import org.tensorflow.lite.schema.DepthwiseConv2DOptions;
+import org.tensorflow.lite.schema.DivOptions;
+import org.tensorflow.lite.schema.FullyConnectedOptions;
+import org.tensorflow.lite.schema.GatherOptions;
+import org.tensorflow.lite.schema.GeluOptions;
+import org.tensorflow.lite.schema.LeakyReluOptions;
+import org.tensorflow.lite.schema.Model;
+import org.tensorflow.lite.schema.MulOptions;
+import org.tensorflow.lite.schema.Operator;
+import org.tensorflow.lite.schema.OperatorCode;
+import org.tensorflow.lite.schema.PackOptions;
+import org.tensorflow.lite.schema.Padding;
+import org.tensorflow.lite.schema.Pool2DOptions;
+import org.tensorflow.lite.schema.ReducerOptions;
+import org.tensorflow.lite.schema.ReshapeOptions;
+import org.tensorflow.lite.schema.ResizeBilinearOptions;
+import org.tensorflow.lite.schema.ResizeNearestNeighborOptions;
+import org.tensorflow.lite.schema.ShapeOptions;
+import org.tensorflow.lite.schema.SignatureDef;
+import org.tensorflow.lite.schema.SoftmaxOptions;
+import org.tensorflow.lite.schema.StridedSliceOptions;
+import org.tensorflow.lite.schema.SubGraph;
+import org.tensorflow.lite.schema.SubOptions;
+import org.tensorflow.lite.schema.Tensor;
+import org.tensorflow.lite.schema.TensorMap;
+import org.tensorflow.lite.schema.TensorType;
+
+/**
+ * Writes a graph of TFLite-level ops as a .tflite flatbuffer. Constant data goes straight into the builder,
+ * 16-byte aligned so the runtime can use it in place. Output is a pure function of the graph: same graph, same bytes.
+ */
+public final class TfliteWriter {
+    private final Graph graph;
+    private final boolean float16Weights;
+    private final FlatBufferBuilder fb = new FlatBufferBuilder(1 << 20);
+    private final Map<Value, Integer> tensorIndex = new IdentityHashMap<>();
+    private final List<Integer> tensorOffsets = new ArrayList<>();
+    private final List<Integer> bufferOffsets = new ArrayList<>();
+    private final Map<Integer, Integer> opcodeIndex = new LinkedHashMap<>();
+    private final List<Integer> operatorOffsets = new ArrayList<>();
+    private final Map<Value, Integer> dequantized = new IdentityHashMap<>();
+    private final Map<Integer, Integer> opCounts = new java.util.HashMap<>();
+
+    private TfliteWriter(Graph graph, boolean float16Weights) {
+        this.graph = graph;
+        this.float16Weights = float16Weights;
+    }
+
+    /** The serialized model and how many of each TFLite op it holds. */
+    public record Written(byte[] bytes, Map<String, Integer> ops) {}
+
+    /** Serializes {@code graph}; with {@code float16Weights}, float constants are stored as float16 and DEQUANTIZEd. */
+    public static Written write(Graph graph, boolean float16Weights) {
+        TfliteWriter w = new TfliteWriter(graph, float16Weights);
+        byte[] bytes = w.build();
+        Map<String, Integer> ops = new java.util.TreeMap<>();
+        w.opCounts.forEach((code, count) -> ops.put(BuiltinOperator.name(code), count));
+        return new Written(bytes, ops);
+    }
+
+    private byte[] build() {
+        bufferOffsets.add(Buffer.createBuffer(fb, 0)); // buffer 0 is the empty sentinel for computed tensors
+        Map<Value, String> names = new IdentityHashMap<>();
+        graph.inputs().forEach((k, v) -> names.put(v, k));
+        graph.outputs().forEach((k, v) -> names.putIfAbsent(v, k));
+        for (Value in : graph.inputs().values()) tensor(in, names.get(in));
+        for (Node n : graph.nodes()) {
+            if (n.op().builtinCode < 0) {
+                throw new ConversionException(ConversionException.Kind.UNSUPPORTED, "unsupported: " + n.op()
+                        + " has no TFLite equivalent at " + n.describe());
+            }
+            int[] inputs = new int[n.inputs().size()];
+            for (int i = 0; i < inputs.length; i++) {
+                Value v = n.input(i);
+                inputs[i] = v == null ? -1 : operand(n, i, v, names);
+            }
+            int[] outputs = n.outputs().stream().mapToInt(v -> tensor(v, names.get(v))).toArray();
+            emitOperator(n.op().builtinCode, inputs, outputs, options(n), optionsType(n));
+        }
+        int[] subgraphInputs = graph.inputs().values().stream().mapToInt(tensorIndex::get).toArray();
+        int[] subgraphOutputs = graph.outputs().entrySet().stream().mapToInt(e -> tensor(e.getValue(), e.getKey())).toArray();
+
+        int tensorsVec = SubGraph.createTensorsVector(fb, tensorOffsets.stream().mapToInt(Integer::intValue).toArray());
+        int inputsVec = SubGraph.createInputsVector(fb, subgraphInputs);
+        int outputsVec = SubGraph.createOutputsVector(fb, subgraphOutputs);
+        int opsVec = SubGraph.createOperatorsVector(fb, operatorOffsets.stream().mapToInt(Integer::intValue).toArray());
+        int subgraph = SubGraph.createSubGraph(fb, tensorsVec, inputsVec, outputsVec, opsVec, fb.createString("main"));
+
+        int[] codes = new int[opcodeIndex.size()];
+        int k = 0;
+        for (int code : opcodeIndex.keySet()) {
+            // Readers older than the 2.x schema only look at the byte-sized deprecated field.
+            codes[k++] = OperatorCode.createOperatorCode(fb, (byte) Math.min(code, 127), 0, 1, code);
+        }
+        int signature = signatureDef(subgraphInputs, subgraphOutputs);
+        int model = Model.createModel(fb, 3, Model.createOperatorCodesVector(fb, codes),
+                Model.createSubgraphsVector(fb, new int[] {subgraph}), fb.createString("mlpack"),
+                Model.createBuffersVector(fb, bufferOffsets.stream().mapToInt(Integer::intValue).toArray()), 0, 0,
+                Model.createSignatureDefsVector(fb, new int[] {signature}));
+        Model.finishModelBuffer(fb, model);
+        return fb.sizedByteArray();
+    }
+
+    private int signatureDef(int[] inputs, int[] outputs) {
+        List<String> inNames = new ArrayList<>(graph.inputs().keySet()), outNames = new ArrayList<>(graph.outputs().keySet());
+        int[] in = new int[inputs.length], out = new int[outputs.length];
+        for (int i = 0; i < in.length; i++) in[i] = TensorMap.createTensorMap(fb, fb.createString(inNames.get(i)), inputs[i]);
+        for (int i = 0; i < out.length; i++) out[i] = TensorMap.createTensorMap(fb, fb.createString(outNames.get(i)), outputs[i]);
+        return SignatureDef.createSignatureDef(fb, SignatureDef.createInputsVector(fb, in), SignatureDef.createOutputsVector(fb, out),
+                fb.createString("serving_default"), 0);
+    }
+
+    /** The tensor an op reads; float constants become float16 plus a DEQUANTIZE when asked. */
+    private int operand(Node reader, int index, Value v, Map<Value, String> names) {
+        if (!float16Weights || !v.isConstant() || v.dtype() != DType.FLOAT32 || v.shape().elementCount() < 16) {
+            return tensor(v, names.get(v));
+        }
+        Integer done = dequantized.get(v);
+        if (done != null) return done;
+        int half = addTensor(v.name() + "/float16", DType.FLOAT16, v.shape().dims(), buffer(v.data(), DType.FLOAT16));
+        int full = addTensor(v.name(), DType.FLOAT32, v.shape().dims(), 0);
+        emitOperator(Op.DEQUANTIZE.builtinCode, new int[] {half}, new int[] {full}, 0, BuiltinOptions.NONE);
+        dequantized.put(v, full);
+        return full;
+    }
+
+    private int tensor(Value v, String nameOverride) {
+        Integer existing = tensorIndex.get(v);
+        if (existing != null) return existing;
+        int buffer = v.isConstant() ? buffer(v.data(), v.dtype()) : 0;
+        int index = addTensor(nameOverride != null ? nameOverride : v.name(), v.dtype(), v.shape().dims(), buffer);
+        tensorIndex.put(v, index);
+        return index;
+    }
+
+    private int addTensor(String name, DType dtype, int[] shape, int buffer) {
+        int shapeVec = Tensor.createShapeVector(fb, shape);
+        int nameOff = fb.createString(name);
+        Tensor.startTensor(fb);
+        Tensor.addShape(fb, shapeVec);
+        Tensor.addType(fb, tfliteType(dtype));
+        Tensor.addBuffer(fb, buffer);
+        Tensor.addName(fb, nameOff);
+        tensorOffsets.add(Tensor.endTensor(fb));
+        return tensorOffsets.size() - 1;
+    }
+
+    private int buffer(Constant c, DType as) {
+        byte[] bytes = encode(c, as);
+        fb.prep(16, bytes.length); // aligns the data's start so the interpreter can map it without copying
+        int data = fb.createByteVector(bytes);
+        bufferOffsets.add(Buffer.createBuffer(fb, data));
+        return bufferOffsets.size() - 1;
+    }
+
+    static byte[] encode(Constant c, DType as) {
+        int n = c.size();
+        ByteBuffer out = ByteBuffer.allocate(n * as.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            switch (as) {
+                case FLOAT32 -> out.putFloat(c.floatAt(i));
+                case FLOAT16 -> out.putShort(Float.floatToFloat16(c.floatAt(i)));
+                case INT32 -> out.putInt((int) c.longAt(i));
+                case INT64 -> out.putLong(c.longAt(i));
+                case INT8, UINT8, BOOL -> out.put((byte) c.longAt(i));
+                default -> throw new IllegalArgumentException("cannot store " + as + " constants");
+            }
+        }
+        return out.array();
+    }
+
+    static byte tfliteType(DType t) {
+        return switch (t) {
+            case FLOAT32 -> TensorType.FLOAT32;
+            case FLOAT16 -> TensorType.FLOAT16;
+            case INT32 -> TensorType.INT32;
+            case INT64 -> TensorType.INT64;
+            case INT8 -> TensorType.INT8;
+            case UINT8 -> TensorType.UINT8;
+            case BOOL -> TensorType.BOOL;
+            default -> throw new IllegalArgumentException("no TFLite type for " + t);
+        };
+    }
+
+    private void emitOperator(int builtinCode, int[] inputs, int[] outputs, int options, byte optionsType) {
+        int opcode = opcodeIndex.computeIfAbsent(builtinCode, c -> opcodeIndex.size());
+        opCounts.merge(builtinCode, 1, Integer::sum);
+        int in = Operator.createInputsVector(fb, inputs), out = Operator.createOutputsVector(fb, outputs);
+        Operator.startOperator(fb);
+        Operator.addOpcodeIndex(fb, opcode);
+        Operator.addInputs(fb, in);
+        Operator.addOutputs(fb, out);
+        if (optionsType != BuiltinOptions.NONE) {
+            Operator.addBuiltinOptionsType(fb, optionsType);
+            Operator.addBuiltinOptions(fb, options);
+        }
+        operatorOffsets.add(Operator.endOperator(fb));
+    }
+
+    private static byte padding(Node n) { return "SAME".equals(n.attr("padding")) ? Padding.SAME : Padding.VALID; }
+
+    private static byte act(Node n) { return n.attr("activation", Activation.NONE).tfliteCode; }
+
+    private int options(Node n) {
+        int[] s = n.attr("strides", new int[] {1, 1}), d = n.attr("dilations", new int[] {1, 1});
+        return switch (n.op()) {
+            case CONV_2D -> Conv2DOptions.createConv2DOptions(fb, padding(n), s[1], s[0], act(n), d[1], d[0]);
+            case DEPTHWISE_CONV_2D -> DepthwiseConv2DOptions.createDepthwiseConv2DOptions(fb, padding(n), s[1], s[0],
+                    n.<Integer>attr("depth_multiplier"), act(n), d[1], d[0]);
+            case FULLY_CONNECTED -> FullyConnectedOptions.createFullyConnectedOptions(fb, act(n), (byte) 0,
+                    n.attr("keep_num_dims", false), false);
+            case BATCH_MATMUL -> BatchMatMulOptions.createBatchMatMulOptions(fb, n.attr("adj_x", false), n.attr("adj_y", false), false);
+            case MAX_POOL_2D, AVERAGE_POOL_2D -> {
+                int[] f = n.attr("filter");
+                yield Pool2DOptions.createPool2DOptions(fb, padding(n), s[1], s[0], f[1], f[0], act(n));
+            }
+            case ADD -> AddOptions.createAddOptions(fb, act(n), false);
+            case SUB -> SubOptions.createSubOptions(fb, act(n), false);
+            case MUL -> MulOptions.createMulOptions(fb, act(n));
+            case DIV -> DivOptions.createDivOptions(fb, act(n));
+            case LEAKY_RELU -> LeakyReluOptions.createLeakyReluOptions(fb, n.<Float>attr("alpha"));
+            case GELU -> GeluOptions.createGeluOptions(fb, n.attr("approximate", false));
+            case SOFTMAX -> SoftmaxOptions.createSoftmaxOptions(fb, n.attr("beta", 1f));
+            case MEAN, SUM, REDUCE_MAX, REDUCE_PROD -> ReducerOptions.createReducerOptions(fb, n.attr("keep_dims", false));
+            case CONCATENATION -> ConcatenationOptions.createConcatenationOptions(fb, n.<Integer>attr("axis"), act(n));
+            case RESHAPE -> ReshapeOptions.createReshapeOptions(fb, ReshapeOptions.createNewShapeVector(fb, n.output().shape().dims()));
+            case STRIDED_SLICE -> StridedSliceOptions.createStridedSliceOptions(fb, n.attr("begin_mask", 0), n.attr("end_mask", 0),
+                    n.attr("ellipsis_mask", 0), n.attr("new_axis_mask", 0), n.attr("shrink_axis_mask", 0), false);
+            case PACK -> PackOptions.createPackOptions(fb, n.inputs().size(), n.<Integer>attr("axis"));
+            case SHAPE -> ShapeOptions.createShapeOptions(fb, tfliteType(n.output().dtype()));
+            case CAST -> CastOptions.createCastOptions(fb, tfliteType(n.input(0).dtype()), tfliteType(n.output().dtype()));
+            case GATHER -> GatherOptions.createGatherOptions(fb, n.attr("axis", 0), 0);
+            case RESIZE_BILINEAR -> ResizeBilinearOptions.createResizeBilinearOptions(fb, n.attr("align_corners", false),
+                    n.attr("half_pixel_centers", false));
+            case RESIZE_NEAREST_NEIGHBOR -> ResizeNearestNeighborOptions.createResizeNearestNeighborOptions(fb,
+                    n.attr("align_corners", false), n.attr("half_pixel_centers", false));
+            default -> 0;
+        };
+    }
+
+    private static byte optionsType(Node n) {
+        return switch (n.op()) {
+            case CONV_2D -> BuiltinOptions.Conv2DOptions;
+            case DEPTHWISE_CONV_2D -> BuiltinOptions.DepthwiseConv2DOptions;
+            case FULLY_CONNECTED -> BuiltinOptions.FullyConnectedOptions;
+            case BATCH_MATMUL -> BuiltinOptions.BatchMatMulOptions;
+            case MAX_POOL_2D, AVERAGE_POOL_2D -> BuiltinOptions.Pool2DOptions;
+            case ADD -> BuiltinOptions.AddOptions;
+            case SUB -> BuiltinOptions.SubOptions;
+            case MUL -> BuiltinOptions.MulOptions;
+            case DIV -> BuiltinOptions.DivOptions;
+            case LEAKY_RELU -> BuiltinOptions.LeakyReluOptions;
+            case GELU -> BuiltinOptions.GeluOptions;
+            case SOFTMAX -> BuiltinOptions.SoftmaxOptions;
+            case MEAN, SUM, REDUCE_MAX, REDUCE_PROD -> BuiltinOptions.ReducerOptions;
+            case CONCATENATION -> BuiltinOptions.ConcatenationOptions;
+            case RESHAPE -> BuiltinOptions.ReshapeOptions;
+            case STRIDED_SLICE -> BuiltinOptions.StridedSliceOptions;
+            case PACK -> BuiltinOptions.PackOptions;
+            case SHAPE -> BuiltinOptions.ShapeOptions;
+            case CAST -> BuiltinOptions.CastOptions;
+            case GATHER -> BuiltinOptions.GatherOptions;
+            case RESIZE_BILINEAR -> BuiltinOptions.ResizeBilinearOptions;
+            case RESIZE_NEAREST_NEIGHBOR -> BuiltinOptions.ResizeNearestNeighborOptions;
+            default -> BuiltinOptions.NONE;
+        };
+    }
+}
