@@ -22,7 +22,7 @@ public final class Converter {
         Graph graph = importGraph(request.model(), request.signature()).graph();
         Pipeline.optimize(graph);
         Pipeline.legalizeForWriting(graph);
-        TfliteWriter.Written written = TfliteWriter.write(graph, request.quantize() == Quantize.FLOAT16);
+        TfliteWriter.Written written = TfliteWriter.write(graph, request.signature(), request.quantize() == Quantize.FLOAT16);
         writeAtomically(request.output(), written.bytes());
         double seconds = (System.nanoTime() - start) / 1e9;
         return new ConversionResult(request.output(), written.bytes().length, request.quantize(), seconds, written.ops());
@@ -60,12 +60,21 @@ public final class Converter {
             Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
             try {
                 Files.write(tmp, bytes);
+                // createTempFile makes owner-only files; a model is meant to be read by servers and other users.
+                try {
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                } catch (UnsupportedOperationException notPosix) {
+                    // non-POSIX file systems keep their default permissions
+                }
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new ConversionException(ConversionException.Kind.BAD_INPUT, "cannot write " + target + ": " + e.getMessage());
+            String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such folder" : e.getClass().getSimpleName();
+            throw new ConversionException(ConversionException.Kind.BAD_INPUT, "cannot write " + target + ": " + reason);
         }
     }
 }

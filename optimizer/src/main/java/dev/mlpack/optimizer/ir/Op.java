@@ -54,6 +54,8 @@ public enum Op {
     SWISH(-1, ShapeRules::same, null),
     /** Only valid inside a GELU pattern; TFLite has no ERF builtin, so a lone one is unsupported. */
     ERF(-1, ShapeRules::same, Kernels.unary(Kernels::erf)),
+    /** TF 2.21 writes exact GELU as 0.5·x·erfc(−x/√2); like ERF, valid only inside that pattern. */
+    ERFC(-1, ShapeRules::same, Kernels.unary(x -> 1 - Kernels.erf(x))),
 
     // Inputs: x, axes (int32). Attrs: keep_dims.
     MEAN(BuiltinOperator.MEAN, ShapeRules::reduce, Kernels.reduce(Kernels.Reduction.MEAN)),
@@ -119,10 +121,13 @@ public enum Op {
         };
     }
 
-    /** Ops with a fused_activation_function field in their TFLite options. */
+    /**
+     * Ops whose TFLite kernels apply a fused_activation_function. CONCATENATION has the field in its options,
+     * but its kernel rejects anything but NONE.
+     */
     public boolean acceptsFusedActivation() {
         return switch (this) {
-            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, DIV, MAX_POOL_2D, AVERAGE_POOL_2D, CONCATENATION -> true;
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, DIV, MAX_POOL_2D, AVERAGE_POOL_2D -> true;
             default -> false;
         };
     }

@@ -19,7 +19,7 @@ public final class Pipeline {
 
     /** The last rewrites before {@code TfliteWriter}. */
     public static void legalizeForWriting(Graph graph) {
-        new ExpandCompositeOps().run(graph);
+        new LegalizeForTflite().run(graph);
         graph.removeDeadNodes();
         graph.sortTopologically();
     }

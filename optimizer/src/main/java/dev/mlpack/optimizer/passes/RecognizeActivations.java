@@ -37,7 +37,7 @@ public final class RecognizeActivations implements Pass {
             }
         }
         for (Node n : graph.nodes()) {
-            if (n.op() != Op.ERF && n.op() != Op.TANH) continue;
+            if (n.op() != Op.ERF && n.op() != Op.ERFC && n.op() != Op.TANH) continue;
             GeluMatch m = geluMatch(n, consumers);
             if (m != null) {
                 replace(graph, m.result(), Op.GELU, m.x(), Map.of("approximate", n.op() == Op.TANH));
@@ -105,17 +105,25 @@ public final class RecognizeActivations implements Pass {
     private record GeluMatch(Value x, Node result) {}
 
     /**
-     * From the ERF (or TANH) at its core: 0.5·x·(1 + erf(x/√2)), or 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))),
-     * with the products in any of the orders TF and Keras write them.
+     * From the ERF, ERFC or TANH at its core: 0.5·x·(1 + erf(x/√2)), 0.5·x·erfc(−x/√2), or
+     * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), with the products in any of the orders TF and Keras write them.
      */
     private static GeluMatch geluMatch(Node core, Map<Value, List<Node>> consumers) {
-        Value x = core.op() == Op.ERF ? erfArgument(core) : tanhArgument(core);
+        Value x = switch (core.op()) {
+            case ERF -> erfArgument(core);
+            case ERFC -> erfcArgument(core);
+            default -> tanhArgument(core);
+        };
         if (x == null) return null;
-        Node plusOne = single(consumers, core.output(), Op.ADD);
-        if (plusOne == null || !isScalarNear(plusOne.input(1), 1)) return null;
-        Node mul = single(consumers, plusOne.output(), Op.MUL);
+        Value onePlus = core.output(); // erfc(−z) already equals 1 + erf(z)
+        if (core.op() != Op.ERFC) {
+            Node plusOne = single(consumers, core.output(), Op.ADD);
+            if (plusOne == null || !isScalarNear(plusOne.input(1), 1)) return null;
+            onePlus = plusOne.output();
+        }
+        Node mul = single(consumers, onePlus, Op.MUL);
         if (mul == null) return null;
-        Value y = other(mul, plusOne.output());
+        Value y = other(mul, onePlus);
         Node halfX = producedBy(y, Op.MUL);
         if (halfX != null && halfX.input(0) == x && isScalarNear(halfX.input(1), 0.5)) return new GeluMatch(x, mul);
         Node next = single(consumers, mul.output(), Op.MUL);
@@ -128,6 +136,15 @@ public final class RecognizeActivations implements Pass {
     private static Value erfArgument(Node erf) {
         Node scale = producedBy(erf.input(0), Op.MUL);
         return scale != null && isScalarNear(scale.input(1), INV_SQRT2) ? scale.input(0) : null;
+    }
+
+    /** erfc(−x/√2), written as erfc(neg(x)·(1/√2)) or erfc(x·(−1/√2)). */
+    private static Value erfcArgument(Node erfc) {
+        Node scale = producedBy(erfc.input(0), Op.MUL);
+        if (scale == null) return null;
+        if (isScalarNear(scale.input(1), -INV_SQRT2)) return scale.input(0);
+        Node neg = producedBy(scale.input(0), Op.NEG);
+        return neg != null && isScalarNear(scale.input(1), INV_SQRT2) ? neg.input(0) : null;
     }
 
     private static Value tanhArgument(Node tanh) {

@@ -151,18 +151,23 @@ public final class SavedModelImporter {
             SavedConcreteFunction concrete = objects.getConcreteFunctionsMap().get(fn);
             if (concrete == null || concrete.getBoundInputsCount() == 0) return;
             TrackableObjectGraph trackable = parseObjectGraph(checkpoint);
-            List<String> keys = new ArrayList<>();
+            List<Capture> captures = new ArrayList<>();
             for (int nodeId : concrete.getBoundInputsList()) {
                 SavedObject obj = objects.getNodes(nodeId);
+                if (obj.hasConstant()) {
+                    // A tensor the function captured by value (e.g. a Normalization layer's mean): a main-graph Const.
+                    captures.add(new Capture(null, obj.getConstant().getOperation()));
+                    continue;
+                }
                 String key = trackable == null || nodeId >= trackable.getNodesCount() ? null
                         : trackable.getNodes(nodeId).getAttributesList().stream()
                                 .filter(a -> a.getName().equals("VARIABLE_VALUE")).map(a -> a.getCheckpointKey()).findFirst().orElse(null);
                 if (obj.hasVariable() && key != null) wanted.put(key, obj.getVariable().getDtype());
-                keys.add(key);
+                captures.add(new Capture(key, null));
             }
             variables.putAll(checkpoint.read(wanted));
-            int firstCaptured = (int) call.getInputList().stream().filter(s -> !s.startsWith("^")).count() - keys.size();
-            top.capturedKeys.put(call.getName(), new CapturedKeys(firstCaptured, keys));
+            int firstCaptured = (int) call.getInputList().stream().filter(s -> !s.startsWith("^")).count() - captures.size();
+            top.captures.put(call.getName(), new Captures(firstCaptured, captures));
         } else {
             Map<String, String> keyOfVariable = tf1SaverKeys(top, wanted);
             if (wanted.isEmpty()) return;
@@ -205,14 +210,18 @@ public final class SavedModelImporter {
 
     // ---- graph import ----------------------------------------------------------------------------------------
 
-    private record CapturedKeys(int firstCaptured, List<String> keys) {}
+    /** A value a function captured: a variable (by checkpoint key) or a constant (by main-graph op name). */
+    private record Capture(String variableKey, String constantOp) {}
+
+    /** The trailing inputs of a signature call, from {@code firstCaptured} on, are its captures. */
+    private record Captures(int firstCaptured, List<Capture> captures) {}
 
     /** Names visible while importing one graph or function body. */
     private static final class Scope {
         final Map<String, NodeDef> nodes = new HashMap<>();
         final Map<String, List<Value>> imported = new HashMap<>();
         final Map<String, Value> args = new HashMap<>();
-        final Map<String, CapturedKeys> capturedKeys = new HashMap<>();
+        final Map<String, Captures> captures = new HashMap<>();
         final Map<String, String> tf1Keys = new HashMap<>();
         final boolean functionBody;
         final String prefix;
@@ -284,11 +293,13 @@ public final class SavedModelImporter {
         String calledFunction = op.endsWith("PartitionedCall") ? node.getAttrOrThrow("f").getFunc().getName()
                 : functions.containsKey(op) ? op : null;
         if (calledFunction != null) {
-            CapturedKeys captured = scope.capturedKeys.get(node.getName());
+            Captures captured = scope.captures.get(node.getName());
             List<Value> args = new ArrayList<>();
             for (int i = 0; i < dataInputs.size(); i++) {
-                if (captured != null && i >= captured.firstCaptured()) args.add(resource(captured.keys().get(i - captured.firstCaptured()), origin));
-                else args.add(resolve(scope, dataInputs.get(i)));
+                Capture c = captured != null && i >= captured.firstCaptured() ? captured.captures().get(i - captured.firstCaptured()) : null;
+                if (c == null) args.add(resolve(scope, dataInputs.get(i)));
+                else if (c.constantOp() != null) args.add(resolve(scope, c.constantOp()));
+                else args.add(resource(c.variableKey(), origin));
             }
             String callPrefix = origin.contains("/") ? origin.substring(0, origin.lastIndexOf('/')) : scope.prefix;
             return inline(functions.get(calledFunction), args, callPrefix);

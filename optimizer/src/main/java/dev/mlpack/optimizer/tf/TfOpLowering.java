@@ -158,6 +158,7 @@ public final class TfOpLowering {
         unary("Sigmoid", Op.LOGISTIC);
         unary("Tanh", Op.TANH);
         unary("Erf", Op.ERF);
+        unary("Erfc", Op.ERFC);
         unary("Rsqrt", Op.RSQRT);
         unary("Sqrt", Op.SQRT);
         unary("Square", Op.SQUARE);

@@ -57,6 +57,7 @@ import org.tensorflow.lite.schema.TensorType;
  */
 public final class TfliteWriter {
     private final Graph graph;
+    private final String signatureName;
     private final boolean float16Weights;
     private final FlatBufferBuilder fb = new FlatBufferBuilder(1 << 20);
     private final Map<Value, Integer> tensorIndex = new IdentityHashMap<>();
@@ -67,8 +68,9 @@ public final class TfliteWriter {
     private final Map<Value, Integer> dequantized = new IdentityHashMap<>();
     private final Map<Integer, Integer> opCounts = new java.util.HashMap<>();
 
-    private TfliteWriter(Graph graph, boolean float16Weights) {
+    private TfliteWriter(Graph graph, String signatureName, boolean float16Weights) {
         this.graph = graph;
+        this.signatureName = signatureName;
         this.float16Weights = float16Weights;
     }
 
@@ -76,8 +78,8 @@ public final class TfliteWriter {
     public record Written(byte[] bytes, Map<String, Integer> ops) {}
 
     /** Serializes {@code graph}; with {@code float16Weights}, float constants are stored as float16 and DEQUANTIZEd. */
-    public static Written write(Graph graph, boolean float16Weights) {
-        TfliteWriter w = new TfliteWriter(graph, float16Weights);
+    public static Written write(Graph graph, String signatureName, boolean float16Weights) {
+        TfliteWriter w = new TfliteWriter(graph, signatureName, float16Weights);
         byte[] bytes = w.build();
         Map<String, Integer> ops = new java.util.TreeMap<>();
         w.opCounts.forEach((code, count) -> ops.put(BuiltinOperator.name(code), count));
@@ -98,6 +100,10 @@ public final class TfliteWriter {
             int[] inputs = new int[n.inputs().size()];
             for (int i = 0; i < inputs.length; i++) {
                 Value v = n.input(i);
+                if (v != null && v.dtype() == DType.RESOURCE) {
+                    throw new ConversionException(ConversionException.Kind.UNSUPPORTED, "unsupported: " + n.op()
+                            + " reads a variable handle directly at " + n.describe());
+                }
                 inputs[i] = v == null ? -1 : operand(n, i, v, names);
             }
             int[] outputs = n.outputs().stream().mapToInt(v -> tensor(v, names.get(v))).toArray();
@@ -133,7 +139,7 @@ public final class TfliteWriter {
         for (int i = 0; i < in.length; i++) in[i] = TensorMap.createTensorMap(fb, fb.createString(inNames.get(i)), inputs[i]);
         for (int i = 0; i < out.length; i++) out[i] = TensorMap.createTensorMap(fb, fb.createString(outNames.get(i)), outputs[i]);
         return SignatureDef.createSignatureDef(fb, SignatureDef.createInputsVector(fb, in), SignatureDef.createOutputsVector(fb, out),
-                fb.createString("serving_default"), 0);
+                fb.createString(signatureName), 0);
     }
 
     /** The tensor an op reads; float constants become float16 plus a DEQUANTIZE when asked. */

@@ -1,0 +1,186 @@
+package dev.mlpack.cli;
+
+import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.ConversionRequest;
+import dev.mlpack.optimizer.ConversionResult;
+import dev.mlpack.optimizer.Converter;
+import dev.mlpack.optimizer.Quantize;
+import dev.mlpack.optimizer.tf.SavedModelImporter;
+import dev.mlpack.optimizer.tf.SavedModelInfo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mlpack demo}: runs the available pipeline on the bundled sample ({@code samples/model}).
+ * The pipeline is a list of {@link Step}s sharing a {@link Context}; later stages (int8, evaluation,
+ * packaging) are added as further steps.
+ */
+@Command(name = "demo",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {"Runs the pipeline on the bundled sample model (samples/model).",
+                "Steps: inspect the SavedModel, convert it to float32 and to float16 .tflite files."},
+        footerHeading = "%nExample:%n",
+        footer = "  mlpack demo --out out/demo")
+final class DemoCommand implements Callable<Integer> {
+    static final String SAMPLE = "samples/model";
+    static final String SIGNATURE = "serving_default";
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/demo", description = "Folder for the results. Default: ${DEFAULT-VALUE}.")
+    Path outDir;
+
+    /** The repository (holding samples/); the launcher passes it as -Dmlpack.home. */
+    @Option(names = "--home", paramLabel = "DIR", hidden = true)
+    Path home;
+
+    /** One stage of the demo. */
+    interface Step {
+        String title();
+
+        /** Does the work and prints indented detail lines to {@code ctx.out}. */
+        void run(Context ctx);
+    }
+
+    /** What the steps share: where the sample is, where results go, and what earlier steps produced. */
+    static final class Context {
+        final Path model;
+        final Path outDir;
+        final PrintWriter out;
+        SavedModelInfo modelInfo;
+        /** Conversions by label ("float32", "float16", ...), in the order they ran. */
+        final Map<String, ConversionResult> conversions = new LinkedHashMap<>();
+
+        Context(Path model, Path outDir, PrintWriter out) {
+            this.model = model;
+            this.outDir = outDir;
+            this.out = out;
+        }
+    }
+
+    /** The pipeline, in order. */
+    static List<Step> steps() {
+        return List.of(new InspectStep(), new ConvertStep("float32", Quantize.NONE), new ConvertStep("float16", Quantize.FLOAT16));
+    }
+
+    @Override
+    public Integer call() {
+        Path model = sampleModel(home != null ? home : home());
+        if (Files.isRegularFile(outDir)) {
+            throw ConversionException.badInput("--out " + outDir + " is a file: give a folder");
+        }
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw ConversionException.badInput("cannot create " + outDir + ": " + e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Context ctx = new Context(model, outDir, out);
+        List<Step> steps = steps();
+        out.println("mlpack demo: " + model + " -> " + outDir);
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            out.println();
+            out.println("[" + (i + 1) + "/" + steps.size() + "] " + step.title());
+            out.flush();
+            step.run(ctx);
+            out.flush();
+        }
+        summary(ctx);
+        return Main.OK;
+    }
+
+    /** The repository: system property {@code mlpack.home} (set by the launcher), else the current folder. */
+    static Path home() {
+        String h = System.getProperty("mlpack.home");
+        return Path.of(h == null || h.isBlank() ? "" : h).toAbsolutePath().normalize();
+    }
+
+    static Path sampleModel(Path home) {
+        Path model = home.resolve(SAMPLE);
+        if (!Files.isRegularFile(model.resolve("saved_model.pb"))) {
+            throw new ConversionException(ConversionException.Kind.INTERNAL, "the bundled sample " + model
+                    + " is missing: run mlpack from its repository, or regenerate the sample with"
+                    + " python \"$(tools/ensure-venv.sh | tail -1)\" samples/make_sample.py (see samples/README.md)");
+        }
+        return model;
+    }
+
+    private static void summary(Context ctx) {
+        PrintWriter out = ctx.out;
+        out.println();
+        out.println("done: results in " + ctx.outDir);
+        List<String[]> rows = new ArrayList<>();
+        long source = ctx.modelInfo == null ? 0 : ctx.modelInfo.bytes();
+        if (source > 0) rows.add(new String[] {"SavedModel", Format.bytes(source), "", ""});
+        ctx.conversions.forEach((label, r) -> rows.add(new String[] {label + " .tflite", Format.bytes(r.bytes()),
+                source > 0 ? String.format(Locale.ROOT, "%.0f%% of the SavedModel", 100.0 * r.bytes() / source) : "",
+                "converted in " + Format.seconds(r.seconds())}));
+        int[] w = new int[4];
+        for (String[] row : rows) for (int i = 0; i < 4; i++) w[i] = Math.max(w[i], row[i].length());
+        for (String[] row : rows) {
+            out.println(("  " + Format.pad(row[0], w[0]) + "  " + Format.padLeft(row[1], w[1]) + "  "
+                    + Format.pad(row[2], w[2]) + "  " + row[3]).stripTrailing());
+        }
+        out.flush();
+    }
+
+    // ---- steps -------------------------------------------------------------------------------------------------
+
+    /** Reads the sample's signatures and size. */
+    static final class InspectStep implements Step {
+        @Override
+        public String title() { return "Inspect the SavedModel"; }
+
+        @Override
+        public void run(Context ctx) {
+            SavedModelInfo info = SavedModelImporter.describe(ctx.model);
+            ctx.modelInfo = info;
+            ctx.out.println("  " + ctx.model + ": " + Format.bytes(info.bytes()) + " on disk, "
+                    + Format.count(Format.total(info.tfOps())) + " TF nodes, signature " + SIGNATURE);
+            SavedModelInfo.Signature sig = info.signatures().get(SIGNATURE);
+            if (sig == null) {
+                throw ConversionException.badInput("the bundled sample has no signature " + SIGNATURE + "; regenerate it");
+            }
+            sig.inputs().forEach((k, t) -> ctx.out.println("  input   " + k + "  " + Format.dtype(t.dtype()) + " " + t.shape()));
+            sig.outputs().forEach((k, t) -> ctx.out.println("  output  " + k + "  " + Format.dtype(t.dtype()) + " " + t.shape()));
+        }
+    }
+
+    /** Converts the sample to .tflite with the given weight format. */
+    static final class ConvertStep implements Step {
+        private final String label;
+        private final Quantize quantize;
+
+        ConvertStep(String label, Quantize quantize) {
+            this.label = label;
+            this.quantize = quantize;
+        }
+
+        @Override
+        public String title() { return "Convert to " + label + " TFLite (--quantize " + quantize.cliName() + ")"; }
+
+        @Override
+        public void run(Context ctx) {
+            Path output = ctx.outDir.resolve("model_" + label + ".tflite");
+            ConversionResult r = Converter.convert(ConversionRequest.builder(ctx.model, output).quantize(quantize).build());
+            ctx.conversions.put(label, r);
+            ctx.out.println("  wrote " + r.output() + " (" + Format.bytes(r.bytes()) + ", " + OptimizeCommand.weights(r.quantize())
+                    + ") in " + Format.seconds(r.seconds()));
+            ctx.out.println("  ops " + Format.total(r.ops()) + ": " + Format.top(r.ops(), 6));
+        }
+    }
+}
