@@ -150,7 +150,8 @@ public final class SavedModelImporter {
             String fn = call.getAttrOrThrow("f").getFunc().getName();
             SavedConcreteFunction concrete = objects.getConcreteFunctionsMap().get(fn);
             if (concrete == null || concrete.getBoundInputsCount() == 0) return;
-            TrackableObjectGraph trackable = parseObjectGraph(checkpoint);
+            boolean needsCheckpoint = concrete.getBoundInputsList().stream().anyMatch(id -> objects.getNodes(id).hasVariable());
+            TrackableObjectGraph trackable = needsCheckpoint ? parseObjectGraph(checkpoint) : null;
             List<Capture> captures = new ArrayList<>();
             for (int nodeId : concrete.getBoundInputsList()) {
                 SavedObject obj = objects.getNodes(nodeId);
@@ -177,7 +178,6 @@ public final class SavedModelImporter {
     }
 
     private static TrackableObjectGraph parseObjectGraph(CheckpointReader checkpoint) {
-        if (!checkpoint.exists()) return null;
         try {
             return TrackableObjectGraph.parseFrom(checkpoint.objectGraph());
         } catch (InvalidProtocolBufferException e) {
