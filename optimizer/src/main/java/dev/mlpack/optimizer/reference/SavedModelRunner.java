@@ -35,7 +35,7 @@ public final class SavedModelRunner implements AutoCloseable {
         }
         SavedModelBundle bundle;
         try {
-            bundle = SavedModelBundle.load(dir.toString(), "serve");
+            bundle = dev.mlpack.optimizer.tf.TensorFlowCalls.quietly(() -> SavedModelBundle.load(dir.toString(), "serve"));
         } catch (RuntimeException e) {
             throw ConversionException.badInput("TensorFlow cannot load " + dir + ": " + firstLine(e));
         }
@@ -49,6 +49,10 @@ public final class SavedModelRunner implements AutoCloseable {
 
     /** Runs a batch: {@code input} is NHWC float32 with the given shape; returns the first output, flattened. */
     public float[] run(float[] input, long... shape) {
+        return dev.mlpack.optimizer.tf.TensorFlowCalls.quietly(() -> runNow(input, shape));
+    }
+
+    private float[] runNow(float[] input, long[] shape) {
         try (TFloat32 x = TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(input, true, false));
              Result r = function.call(Map.<String, Tensor>of(inputKey, x))) {
             Tensor out = r.get(outputKey).orElseGet(() -> r.get(0));

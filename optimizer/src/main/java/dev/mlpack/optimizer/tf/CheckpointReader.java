@@ -35,7 +35,9 @@ final class CheckpointReader {
     boolean exists() { return Files.isRegularFile(Path.of(prefix + ".index")); }
 
     /** The serialized TrackableObjectGraph that TF2 checkpoints store to map objects to keys. */
-    byte[] objectGraph() {
+    byte[] objectGraph() { return NativeStderr.silenced(this::readObjectGraph); }
+
+    private byte[] readObjectGraph() {
         try (Graph g = new Graph(); Session s = new Session(g)) {
             GraphOperation restore = restoreOp(g, List.of("_CHECKPOINTABLE_OBJECT_GRAPH"), List.of(DataType.DT_STRING));
             try (Result r = s.runner().fetch(restore.output(0)).run()) {
@@ -49,7 +51,9 @@ final class CheckpointReader {
     }
 
     /** Reads every key at once; {@code dtypes} gives each key's stored type. */
-    Map<String, Constant> read(Map<String, DataType> dtypes) {
+    Map<String, Constant> read(Map<String, DataType> dtypes) { return NativeStderr.silenced(() -> readAll(dtypes)); }
+
+    private Map<String, Constant> readAll(Map<String, DataType> dtypes) {
         Map<String, Constant> out = new LinkedHashMap<>();
         if (dtypes.isEmpty()) return out;
         List<String> keys = new ArrayList<>(dtypes.keySet());

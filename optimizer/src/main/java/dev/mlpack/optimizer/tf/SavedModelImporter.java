@@ -95,7 +95,7 @@ public final class SavedModelImporter {
             throw ConversionException.badInput("the model has no signature '" + signatureName + "'; available: " + names
                     + " (choose one with --signature)");
         }
-        for (OpDef op : TensorFlow.registeredOpList().getOpList()) opDefs.put(op.getName(), op);
+        for (OpDef op : NativeStderr.silenced(TensorFlow::registeredOpList).getOpList()) opDefs.put(op.getName(), op);
         Scope top = Scope.topLevel(metaGraph.getGraphDef().getNodeList());
         readVariables(sig, top);
 
