@@ -22,7 +22,8 @@ public final class Converter {
         Graph graph = importGraph(request.model(), request.signature()).graph();
         Pipeline.optimize(graph);
         Pipeline.legalizeForWriting(graph);
-        TfliteWriter.Written written = TfliteWriter.write(graph, request.signature(), request.quantize() == Quantize.FLOAT16);
+        TfliteWriter.Written written = TfliteWriter.write(graph, TfliteWriter.Options.builder()
+                .signatureName(request.signature()).float16Weights(request.quantize() == Quantize.FLOAT16).build());
         writeAtomically(request.output(), written.bytes());
         double seconds = (System.nanoTime() - start) / 1e9;
         return new ConversionResult(request.output(), written.bytes().length, request.quantize(), seconds, written.ops());

@@ -8,6 +8,7 @@ import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
 import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ir.QuantParams;
 import dev.mlpack.optimizer.ir.Value;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,6 +36,7 @@ import org.tensorflow.lite.schema.MulOptions;
 import org.tensorflow.lite.schema.Operator;
 import org.tensorflow.lite.schema.OperatorCode;
 import org.tensorflow.lite.schema.PackOptions;
+import org.tensorflow.lite.schema.QuantizationParameters;
 import org.tensorflow.lite.schema.Padding;
 import org.tensorflow.lite.schema.Pool2DOptions;
 import org.tensorflow.lite.schema.ReducerOptions;
@@ -57,8 +59,7 @@ import org.tensorflow.lite.schema.TensorType;
  */
 public final class TfliteWriter {
     private final Graph graph;
-    private final String signatureName;
-    private final boolean float16Weights;
+    private final Options options;
     private final FlatBufferBuilder fb = new FlatBufferBuilder(1 << 20);
     private final Map<Value, Integer> tensorIndex = new IdentityHashMap<>();
     private final List<Integer> tensorOffsets = new ArrayList<>();
@@ -68,22 +69,80 @@ public final class TfliteWriter {
     private final Map<Value, Integer> dequantized = new IdentityHashMap<>();
     private final Map<Integer, Integer> opCounts = new java.util.HashMap<>();
 
-    private TfliteWriter(Graph graph, String signatureName, boolean float16Weights) {
+    private TfliteWriter(Graph graph, Options options) {
         this.graph = graph;
-        this.signatureName = signatureName;
-        this.float16Weights = float16Weights;
+        this.options = options;
     }
 
-    /** The serialized model and how many of each TFLite op it holds. */
-    public record Written(byte[] bytes, Map<String, Integer> ops) {}
+    /**
+     * What to write besides the graph: the signature's name, float16 weights, per-tensor quantization (tensors
+     * listed there are stored as {@link QuantParams#storage()} with those parameters; constants are quantized here),
+     * named metadata buffers (TFLite's {@code Model.metadata}), and bytes appended after the flatbuffer (the
+     * standard place for the zip of associated files that the TFLite metadata schema refers to).
+     */
+    public record Options(String signatureName, boolean float16Weights, Map<Value, QuantParams> quantization,
+                          Map<String, byte[]> metadata, byte[] trailer) {
+        public Options {
+            quantization = java.util.Collections.unmodifiableMap(new IdentityHashMap<>(quantization));
+            metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+            trailer = trailer.clone();
+        }
 
-    /** Serializes {@code graph}; with {@code float16Weights}, float constants are stored as float16 and DEQUANTIZEd. */
-    public static Written write(Graph graph, String signatureName, boolean float16Weights) {
-        TfliteWriter w = new TfliteWriter(graph, signatureName, float16Weights);
-        byte[] bytes = w.build();
+        public static Builder builder() { return new Builder(); }
+
+        public static final class Builder {
+            private String signatureName = "serving_default";
+            private boolean float16Weights;
+            private final Map<Value, QuantParams> quantization = new IdentityHashMap<>();
+            private final Map<String, byte[]> metadata = new LinkedHashMap<>();
+            private byte[] trailer = new byte[0];
+
+            public Builder signatureName(String name) {
+                this.signatureName = name;
+                return this;
+            }
+
+            public Builder float16Weights(boolean on) {
+                this.float16Weights = on;
+                return this;
+            }
+
+            public Builder quantization(Map<Value, QuantParams> params) {
+                this.quantization.putAll(params);
+                return this;
+            }
+
+            public Builder metadata(String name, byte[] data) {
+                this.metadata.put(name, data.clone());
+                return this;
+            }
+
+            public Builder trailer(byte[] bytes) {
+                this.trailer = bytes.clone();
+                return this;
+            }
+
+            public Options build() { return new Options(signatureName, float16Weights, quantization, metadata, trailer); }
+        }
+    }
+
+    /**
+     * The serialized model, how many of each TFLite op it holds, and the tensor index of every graph value
+     * (calibration reads intermediate tensors by these indices).
+     */
+    public record Written(byte[] bytes, Map<String, Integer> ops, Map<Value, Integer> tensorIndex) {}
+
+    public static Written write(Graph graph, Options options) {
+        TfliteWriter w = new TfliteWriter(graph, options);
+        byte[] flatbuffer = w.build();
+        byte[] bytes = flatbuffer;
+        if (options.trailer().length > 0) {
+            bytes = java.util.Arrays.copyOf(flatbuffer, flatbuffer.length + options.trailer().length);
+            System.arraycopy(options.trailer(), 0, bytes, flatbuffer.length, options.trailer().length);
+        }
         Map<String, Integer> ops = new java.util.TreeMap<>();
         w.opCounts.forEach((code, count) -> ops.put(BuiltinOperator.name(code), count));
-        return new Written(bytes, ops);
+        return new Written(bytes, ops, java.util.Collections.unmodifiableMap(w.tensorIndex));
     }
 
     private byte[] build() {
@@ -125,9 +184,16 @@ public final class TfliteWriter {
             codes[k++] = OperatorCode.createOperatorCode(fb, (byte) Math.min(code, 127), 0, 1, code);
         }
         int signature = signatureDef(subgraphInputs, subgraphOutputs);
+        int[] metadata = new int[options.metadata().size()];
+        int m = 0;
+        for (Map.Entry<String, byte[]> e : options.metadata().entrySet()) {
+            int buffer = rawBuffer(e.getValue());
+            metadata[m++] = org.tensorflow.lite.schema.Metadata.createMetadata(fb, fb.createString(e.getKey()), buffer);
+        }
         int model = Model.createModel(fb, 3, Model.createOperatorCodesVector(fb, codes),
                 Model.createSubgraphsVector(fb, new int[] {subgraph}), fb.createString("mlpack"),
-                Model.createBuffersVector(fb, bufferOffsets.stream().mapToInt(Integer::intValue).toArray()), 0, 0,
+                Model.createBuffersVector(fb, bufferOffsets.stream().mapToInt(Integer::intValue).toArray()), 0,
+                metadata.length == 0 ? 0 : Model.createMetadataVector(fb, metadata),
                 Model.createSignatureDefsVector(fb, new int[] {signature}));
         Model.finishModelBuffer(fb, model);
         return fb.sizedByteArray();
@@ -139,12 +205,12 @@ public final class TfliteWriter {
         for (int i = 0; i < in.length; i++) in[i] = TensorMap.createTensorMap(fb, fb.createString(inNames.get(i)), inputs[i]);
         for (int i = 0; i < out.length; i++) out[i] = TensorMap.createTensorMap(fb, fb.createString(outNames.get(i)), outputs[i]);
         return SignatureDef.createSignatureDef(fb, SignatureDef.createInputsVector(fb, in), SignatureDef.createOutputsVector(fb, out),
-                fb.createString(signatureName), 0);
+                fb.createString(options.signatureName()), 0);
     }
 
     /** The tensor an op reads; float constants become float16 plus a DEQUANTIZE when asked. */
     private int operand(Node reader, int index, Value v, Map<Value, String> names) {
-        if (!float16Weights || !v.isConstant() || v.dtype() != DType.FLOAT32 || v.shape().elementCount() < 16) {
+        if (!options.float16Weights() || !v.isConstant() || options.quantization().containsKey(v) || v.dtype() != DType.FLOAT32 || v.shape().elementCount() < 16) {
             return tensor(v, names.get(v));
         }
         Integer done = dequantized.get(v);
@@ -159,26 +225,39 @@ public final class TfliteWriter {
     private int tensor(Value v, String nameOverride) {
         Integer existing = tensorIndex.get(v);
         if (existing != null) return existing;
-        int buffer = v.isConstant() ? buffer(v.data(), v.dtype()) : 0;
-        int index = addTensor(nameOverride != null ? nameOverride : v.name(), v.dtype(), v.shape().dims(), buffer);
+        QuantParams q = options.quantization().get(v);
+        DType stored = q != null ? q.storage() : v.dtype();
+        int buffer = 0;
+        if (v.isConstant()) {
+            Constant data = q != null ? Constant.ofLongs(q.storage(), v.shape(), q.quantize(v.data())) : v.data();
+            buffer = buffer(data, stored);
+        }
+        int index = addTensor(nameOverride != null ? nameOverride : v.name(), stored, v.shape().dims(), buffer, q);
         tensorIndex.put(v, index);
         return index;
     }
 
-    private int addTensor(String name, DType dtype, int[] shape, int buffer) {
+    private int addTensor(String name, DType dtype, int[] shape, int buffer) { return addTensor(name, dtype, shape, buffer, null); }
+
+    private int addTensor(String name, DType dtype, int[] shape, int buffer, QuantParams q) {
         int shapeVec = Tensor.createShapeVector(fb, shape);
         int nameOff = fb.createString(name);
+        int quant = q == null ? 0 : QuantizationParameters.createQuantizationParameters(fb, 0, 0,
+                QuantizationParameters.createScaleVector(fb, q.scales()),
+                QuantizationParameters.createZeroPointVector(fb, q.zeroPoints()), (byte) 0, 0, q.axis());
         Tensor.startTensor(fb);
         Tensor.addShape(fb, shapeVec);
         Tensor.addType(fb, tfliteType(dtype));
         Tensor.addBuffer(fb, buffer);
         Tensor.addName(fb, nameOff);
+        if (quant != 0) Tensor.addQuantization(fb, quant);
         tensorOffsets.add(Tensor.endTensor(fb));
         return tensorOffsets.size() - 1;
     }
 
-    private int buffer(Constant c, DType as) {
-        byte[] bytes = encode(c, as);
+    private int buffer(Constant c, DType as) { return rawBuffer(encode(c, as)); }
+
+    private int rawBuffer(byte[] bytes) {
         fb.prep(16, bytes.length); // aligns the data's start so the interpreter can map it without copying
         int data = fb.createByteVector(bytes);
         bufferOffsets.add(Buffer.createBuffer(fb, data));
