@@ -1,15 +1,30 @@
 package dev.mlpack.optimizer;
 
+import dev.mlpack.optimizer.progress.Progress;
+import dev.mlpack.optimizer.quant.CalibrationMethod;
+import dev.mlpack.optimizer.quant.Int8Quantizer;
+import dev.mlpack.runtime.image.Preprocess;
+import dev.mlpack.runtime.image.Resize;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/** What to convert and how. Build with {@link #builder(Path, Path)}. */
-public record ConversionRequest(Path model, Path output, Quantize quantize, String signature) {
+/**
+ * What to convert and how. Build with {@link #builder(Path, Path)}; only the model and output are required.
+ * {@code calibration} is required for int8; {@code preprocess} and {@code resize} say how calibration images are
+ * brought to what the SavedModel expects, and are recorded in the model's metadata.
+ */
+public record ConversionRequest(Path model, Path output, Quantize quantize, String signature, Path calibration,
+                                int calibrationSamples, CalibrationMethod calibrationMethod, Preprocess preprocess,
+                                Resize resize, Path labels, Int8Quantizer.Io io, boolean requireInt8, Progress progress) {
     public ConversionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(quantize, "quantize");
         Objects.requireNonNull(signature, "signature");
+        if (calibrationSamples < 1) throw ConversionException.badInput("--calibration-samples must be at least 1");
+        if (quantize == Quantize.INT8 && calibration == null) {
+            throw ConversionException.badInput("--quantize int8 needs --calibration DATA: a folder of sample images (or class folders, or a CSV)");
+        }
     }
 
     public static Builder builder(Path model, Path output) { return new Builder(model, output); }
@@ -19,22 +34,46 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private final Path output;
         private Quantize quantize = Quantize.NONE;
         private String signature = "serving_default";
+        private Path calibration;
+        private int calibrationSamples = 200;
+        private CalibrationMethod calibrationMethod = CalibrationMethod.MSE;
+        private Preprocess preprocess = Preprocess.TF;
+        private Resize resize = Resize.BILINEAR;
+        private Path labels;
+        private Int8Quantizer.Io io = Int8Quantizer.Io.UINT8;
+        private boolean requireInt8;
+        private Progress progress = Progress.none();
 
         private Builder(Path model, Path output) {
             this.model = model;
             this.output = output;
         }
 
-        public Builder quantize(Quantize q) {
-            this.quantize = q;
-            return this;
-        }
+        public Builder quantize(Quantize q) { this.quantize = q; return this; }
 
-        public Builder signature(String s) {
-            if (s != null) this.signature = s;
-            return this;
-        }
+        public Builder signature(String s) { if (s != null) this.signature = s; return this; }
 
-        public ConversionRequest build() { return new ConversionRequest(model, output, quantize, signature); }
+        public Builder calibration(Path data) { this.calibration = data; return this; }
+
+        public Builder calibrationSamples(int n) { this.calibrationSamples = n; return this; }
+
+        public Builder calibrationMethod(CalibrationMethod m) { this.calibrationMethod = m; return this; }
+
+        public Builder preprocess(Preprocess p) { this.preprocess = p; return this; }
+
+        public Builder resize(Resize r) { this.resize = r; return this; }
+
+        public Builder labels(Path file) { this.labels = file; return this; }
+
+        public Builder io(Int8Quantizer.Io io) { this.io = io; return this; }
+
+        public Builder requireInt8(boolean on) { this.requireInt8 = on; return this; }
+
+        public Builder progress(Progress p) { this.progress = p; return this; }
+
+        public ConversionRequest build() {
+            return new ConversionRequest(model, output, quantize, signature, calibration, calibrationSamples, calibrationMethod,
+                    preprocess, resize, labels, io, requireInt8, progress);
+        }
     }
 }

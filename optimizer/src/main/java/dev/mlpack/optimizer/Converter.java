@@ -1,6 +1,12 @@
 package dev.mlpack.optimizer;
 
+import dev.mlpack.optimizer.data.CalibrationSet;
 import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.ir.Value;
+import dev.mlpack.optimizer.quant.Int8Conversion;
+import dev.mlpack.optimizer.quant.Int8Quantizer;
+import dev.mlpack.runtime.image.ImagePipeline;
+import java.util.List;
 import dev.mlpack.optimizer.passes.Pipeline;
 import dev.mlpack.optimizer.tf.SavedModelImporter;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
@@ -22,11 +28,40 @@ public final class Converter {
         Graph graph = importGraph(request.model(), request.signature()).graph();
         Pipeline.optimize(graph);
         Pipeline.legalizeForWriting(graph);
-        TfliteWriter.Written written = TfliteWriter.write(graph, TfliteWriter.Options.builder()
-                .signatureName(request.signature()).float16Weights(request.quantize() == Quantize.FLOAT16).build());
+        TfliteWriter.Options.Builder options = TfliteWriter.Options.builder()
+                .signatureName(request.signature()).float16Weights(request.quantize() == Quantize.FLOAT16);
+        ConversionResult.Calibration calibration = null;
+        List<String> floatOps = List.of();
+        if (request.quantize() == Quantize.INT8) {
+            CalibrationSet images = CalibrationSet.load(request.calibration(), request.calibrationSamples(),
+                    pipelineFor(graph, request), request.progress());
+            Int8Conversion.Outcome q = Int8Conversion.run(graph, java.util.stream.IntStream.range(0, images.size()).mapToObj(images::input).toList(), new Int8Quantizer.Settings(
+                    request.calibrationMethod(), request.io(), request.preprocess(), true, false), request.progress());
+            if (request.requireInt8() && !q.floatOps().isEmpty()) {
+                throw ConversionException.badInput(q.floatOps().size() + " op(s) have no int8 kernel and would stay float (first: "
+                        + q.floatOps().get(0) + "); drop --require-int8 to keep them in float");
+            }
+            options.quantization(q.params());
+            calibration = new ConversionResult.Calibration(images.size(), request.calibrationMethod().cliName(), q.calibrationSeconds());
+            floatOps = q.floatOps();
+        } else if (request.quantize() == Quantize.DYNAMIC) {
+            options.quantization(Int8Quantizer.weightsOnly(graph));
+        }
+        TfliteWriter.Written written = TfliteWriter.write(graph, options.build());
         writeAtomically(request.output(), written.bytes());
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new ConversionResult(request.output(), written.bytes().length, request.quantize(), seconds, written.ops());
+        return new ConversionResult(request.output(), written.bytes().length, request.quantize(), seconds, written.ops(),
+                calibration, floatOps);
+    }
+
+    /** Calibration images go through the same resize and preprocessing the SavedModel's own input expects. */
+    private static ImagePipeline pipelineFor(Graph graph, ConversionRequest request) {
+        Value input = graph.inputs().values().iterator().next();
+        if (input.shape().rank() != 4 || input.shape().dim(3) != 3) {
+            throw ConversionException.badInput("int8 calibration needs an image input [batch, height, width, 3]; this model's input is "
+                    + input.shape());
+        }
+        return new ImagePipeline(input.shape().dim(1), input.shape().dim(2), request.resize(), request.preprocess());
     }
 
     /** Runs the importer on a thread with a large stack; see {@link #IMPORT_STACK_BYTES}. */

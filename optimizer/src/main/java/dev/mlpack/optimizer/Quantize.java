@@ -5,7 +5,14 @@ import java.util.Locale;
 
 /** Output number formats of {@code mlpack optimize --quantize}. */
 public enum Quantize {
-    NONE, FLOAT16;
+    /** float32 weights and activations. */
+    NONE,
+    /** float16 weights, DEQUANTIZEd to float32 at load; float32 activations. */
+    FLOAT16,
+    /** int8 weights and activations by TFLite's int8 specification, calibrated on images. */
+    INT8,
+    /** int8 weights, float activations (TFLite's hybrid kernels); needs no calibration. */
+    DYNAMIC;
 
     public static Quantize parse(String s) {
         try {

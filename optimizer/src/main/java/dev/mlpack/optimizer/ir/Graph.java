@@ -35,6 +35,14 @@ public final class Graph {
 
     public void setOutput(String name, Value value) { outputs.put(name, value); }
 
+    /** A new graph input of the same shape in place of input {@code name}; readers still point at the old one. */
+    public Value replaceInput(String name, DType dtype) {
+        Value old = inputs.get(name);
+        Value v = Value.tensor(uniqueName(name), dtype, old.shape());
+        inputs.put(name, v);
+        return v;
+    }
+
     public Value constant(String name, Constant data) { return Value.constant(uniqueName(name), data); }
 
     /** Adds a node and infers its outputs' types from the op table. */

@@ -121,6 +121,32 @@ public enum Op {
         };
     }
 
+    /** How an op's int8 kernel constrains its tensors, from TFLite's int8 quantization specification. */
+    public enum Int8Rule {
+        /** No int8 kernel: the op stays in float between DEQUANTIZE and QUANTIZE, and is reported. */
+        FLOAT_ONLY,
+        /** Output parameters are free (the kernel rescales). */
+        INDEPENDENT,
+        /** Output (and, for concatenation, every input) shares the input's scale and zero point. */
+        SAME_AS_INPUT,
+        /** Output is fixed to scale 1/256, zero point −128 (a probability). */
+        FIXED_PROBABILITY,
+        /** Output is fixed to scale 1/128, zero point 0 (a value in [−1, 1]). */
+        FIXED_SIGNED_UNIT
+    }
+
+    public Int8Rule int8Rule() {
+        return switch (this) {
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, BATCH_MATMUL, ADD, SUB, MUL, SQUARED_DIFFERENCE, RSQRT,
+                 RELU, RELU6, LEAKY_RELU, HARD_SWISH, GELU, MEAN, SUM, NEG, ABS, QUANTIZE -> Int8Rule.INDEPENDENT;
+            case MAX_POOL_2D, AVERAGE_POOL_2D, CONCATENATION, RESHAPE, TRANSPOSE, PAD, PADV2, STRIDED_SLICE, SLICE, PACK,
+                 GATHER, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, MAXIMUM, MINIMUM, REDUCE_MAX -> Int8Rule.SAME_AS_INPUT;
+            case SOFTMAX, LOGISTIC -> Int8Rule.FIXED_PROBABILITY;
+            case TANH -> Int8Rule.FIXED_SIGNED_UNIT;
+            default -> Int8Rule.FLOAT_ONLY;
+        };
+    }
+
     /**
      * Ops whose TFLite kernels apply a fused_activation_function. CONCATENATION has the field in its options,
      * but its kernel rejects anything but NONE.

@@ -64,7 +64,10 @@ public final class TfliteWriter {
     private final Map<Value, Integer> tensorIndex = new IdentityHashMap<>();
     private final List<Integer> tensorOffsets = new ArrayList<>();
     private final List<Integer> bufferOffsets = new ArrayList<>();
-    private final Map<Integer, Integer> opcodeIndex = new LinkedHashMap<>();
+    /** Opcode table key: the op and the version its tensor types need. */
+    private record Opcode(int builtinCode, int version) {}
+
+    private final Map<Opcode, Integer> opcodeIndex = new LinkedHashMap<>();
     private final List<Integer> operatorOffsets = new ArrayList<>();
     private final Map<Value, Integer> dequantized = new IdentityHashMap<>();
     private final Map<Integer, Integer> opCounts = new java.util.HashMap<>();
@@ -166,7 +169,7 @@ public final class TfliteWriter {
                 inputs[i] = v == null ? -1 : operand(n, i, v, names);
             }
             int[] outputs = n.outputs().stream().mapToInt(v -> tensor(v, names.get(v))).toArray();
-            emitOperator(n.op().builtinCode, inputs, outputs, options(n), optionsType(n));
+            emitOperator(n.op().builtinCode, version(n), inputs, outputs, options(n), optionsType(n));
         }
         int[] subgraphInputs = graph.inputs().values().stream().mapToInt(tensorIndex::get).toArray();
         int[] subgraphOutputs = graph.outputs().entrySet().stream().mapToInt(e -> tensor(e.getValue(), e.getKey())).toArray();
@@ -179,9 +182,9 @@ public final class TfliteWriter {
 
         int[] codes = new int[opcodeIndex.size()];
         int k = 0;
-        for (int code : opcodeIndex.keySet()) {
+        for (Opcode code : opcodeIndex.keySet()) {
             // Readers older than the 2.x schema only look at the byte-sized deprecated field.
-            codes[k++] = OperatorCode.createOperatorCode(fb, (byte) Math.min(code, 127), 0, 1, code);
+            codes[k++] = OperatorCode.createOperatorCode(fb, (byte) Math.min(code.builtinCode(), 127), 0, code.version(), code.builtinCode());
         }
         int signature = signatureDef(subgraphInputs, subgraphOutputs);
         int[] metadata = new int[options.metadata().size()];
@@ -217,7 +220,7 @@ public final class TfliteWriter {
         if (done != null) return done;
         int half = addTensor(v.name() + "/float16", DType.FLOAT16, v.shape().dims(), buffer(v.data(), DType.FLOAT16));
         int full = addTensor(v.name(), DType.FLOAT32, v.shape().dims(), 0);
-        emitOperator(Op.DEQUANTIZE.builtinCode, new int[] {half}, new int[] {full}, 0, BuiltinOptions.NONE);
+        emitOperator(Op.DEQUANTIZE.builtinCode, 1, new int[] {half}, new int[] {full}, 0, BuiltinOptions.NONE);
         dequantized.put(v, full);
         return full;
     }
@@ -293,8 +296,31 @@ public final class TfliteWriter {
         };
     }
 
-    private void emitOperator(int builtinCode, int[] inputs, int[] outputs, int options, byte optionsType) {
-        int opcode = opcodeIndex.computeIfAbsent(builtinCode, c -> opcodeIndex.size());
+    /**
+     * The op version TFLite's versioning rules give these tensor types and options. A version above what a runtime
+     * registers is rejected at load, so ops whose rules are not listed here stay at 1, which every runtime accepts.
+     */
+    private int version(Node n) {
+        boolean int8 = n.inputs().stream().anyMatch(v -> v != null && options.quantization().containsKey(v))
+                || n.outputs().stream().anyMatch(options.quantization()::containsKey);
+        // Hybrid: int8 weights, float activations (dynamic-range quantization), per-channel weights.
+        boolean hybrid = int8 && !options.quantization().containsKey(n.input(0));
+        return switch (n.op()) {
+            case CONV_2D -> hybrid ? 5 : int8 ? 3 : 1;
+            case DEPTHWISE_CONV_2D -> hybrid ? 6 : int8 ? 3 : n.<int[]>attr("dilations", new int[] {1, 1})[0] != 1
+                    || n.<int[]>attr("dilations", new int[] {1, 1})[1] != 1 ? 2 : 1;
+            case FULLY_CONNECTED -> hybrid ? 12 : n.input(2) == null ? 6 : n.attr("keep_num_dims", false) ? 5 : int8 ? 4 : 1;
+            case RESIZE_BILINEAR -> n.attr("half_pixel_centers", false) ? 3 : int8 ? 2 : 1;
+            case RESIZE_NEAREST_NEIGHBOR -> n.attr("half_pixel_centers", false) || n.attr("align_corners", false) ? 3 : int8 ? 2 : 1;
+            case ADD, SUB, MUL, MAX_POOL_2D, AVERAGE_POOL_2D, TRANSPOSE, GATHER, SLICE, STRIDED_SLICE, MAXIMUM, MINIMUM,
+                 PACK, TANH, LOGISTIC, BATCH_MATMUL, PAD, PADV2, CONCATENATION, SOFTMAX, MEAN, REDUCE_MAX, RELU6, RSQRT,
+                 RELU, ABS, DEQUANTIZE -> int8 ? 2 : 1;
+            default -> 1;
+        };
+    }
+
+    private void emitOperator(int builtinCode, int version, int[] inputs, int[] outputs, int options, byte optionsType) {
+        int opcode = opcodeIndex.computeIfAbsent(new Opcode(builtinCode, version), c -> opcodeIndex.size());
         opCounts.merge(builtinCode, 1, Integer::sum);
         int in = Operator.createInputsVector(fb, inputs), out = Operator.createOutputsVector(fb, outputs);
         Operator.startOperator(fb);

@@ -1,0 +1,26 @@
+package dev.mlpack.optimizer.quant;
+
+import dev.mlpack.optimizer.ConversionException;
+import java.util.Locale;
+
+/** How an activation's int8 range is chosen from what calibration saw. */
+public enum CalibrationMethod {
+    /** The observed minimum and maximum: no clipping, coarsest steps. */
+    MINMAX,
+    /** The 0.01% and 99.99% quantiles: rare outliers are clipped so that common values get finer steps. */
+    PERCENTILE,
+    /** The range that minimizes the expected squared error (clipping plus rounding) over the observed histogram. */
+    MSE;
+
+    public static CalibrationMethod parse(String s) {
+        try {
+            return valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ConversionException.badInput("--calibration-method " + s + " is not one of minmax, percentile, mse");
+        }
+    }
+
+    public boolean needsHistogram() { return this != MINMAX; }
+
+    public String cliName() { return name().toLowerCase(Locale.ROOT); }
+}

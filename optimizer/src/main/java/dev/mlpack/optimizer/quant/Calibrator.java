@@ -1,0 +1,58 @@
+package dev.mlpack.optimizer.quant;
+
+import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.ir.DType;
+import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.ir.Node;
+import dev.mlpack.optimizer.ir.Value;
+import dev.mlpack.optimizer.progress.Progress;
+import dev.mlpack.optimizer.progress.Task;
+import dev.mlpack.optimizer.tflite.TfliteWriter;
+import dev.mlpack.runtime.tflite.InterpreterOptions;
+import dev.mlpack.runtime.tflite.TfliteInterpreter;
+import dev.mlpack.runtime.tflite.TfliteModel;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the float model in the TFLite interpreter over the calibration images and records every float activation.
+ * The interpreter keeps all intermediate tensors (inspection mode), so one invoke per image exposes them all.
+ */
+final class Calibrator {
+    private Calibrator() {}
+
+    static Map<Value, TensorStats> collect(Graph floatGraph, List<float[]> inputs, boolean histograms, Progress progress) {
+        TfliteWriter.Written written = TfliteWriter.write(floatGraph, TfliteWriter.Options.builder().build());
+        List<Value> tracked = new ArrayList<>();
+        for (Value v : floatGraph.inputs().values()) if (v.dtype() == DType.FLOAT32) tracked.add(v);
+        for (Node n : floatGraph.nodes()) for (Value v : n.outputs()) if (v.dtype() == DType.FLOAT32) tracked.add(v);
+        Map<Value, TensorStats> stats = new IdentityHashMap<>();
+        for (Value v : tracked) stats.put(v, new TensorStats());
+
+        try (TfliteModel model = TfliteModel.fromBytes(written.bytes(), "calibration model");
+             TfliteInterpreter interpreter = model.newInterpreter(InterpreterOptions.forInspection())) {
+            int passes = histograms ? 2 : 1;
+            try (Task task = progress.start("calibrating", (long) inputs.size() * passes, "img")) {
+                for (int pass = 0; pass < passes; pass++) {
+                    for (float[] input : inputs) {
+                        interpreter.setInput(0, input);
+                        interpreter.invoke();
+                        for (Value v : tracked) {
+                            float[] values = interpreter.readTensorFloats(written.tensorIndex().get(v));
+                            TensorStats s = stats.get(v);
+                            if (pass == 0) s.observeRange(values, Math.max(1, v.shape().rank() == 0 ? 1 : v.shape().dim(-1)));
+                            else s.observeHistogram(values);
+                        }
+                        task.step(1);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            if (e instanceof ConversionException) throw e;
+            throw new ConversionException(ConversionException.Kind.INTERNAL, "calibration run failed: " + e.getMessage(), e);
+        }
+        return stats;
+    }
+}

@@ -1,0 +1,353 @@
+package dev.mlpack.optimizer.quant;
+
+import dev.mlpack.optimizer.ir.Activation;
+import dev.mlpack.optimizer.ir.Constant;
+import dev.mlpack.optimizer.ir.DType;
+import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.ir.Node;
+import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ir.QuantParams;
+import dev.mlpack.optimizer.ir.Shape;
+import dev.mlpack.optimizer.ir.Value;
+import dev.mlpack.optimizer.quant.RangeSelector.Range;
+import dev.mlpack.runtime.image.Preprocess;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Full-integer quantization by TFLite's int8 specification: int8 activations (asymmetric, per tensor), int8 weights
+ * (symmetric, per output channel), int32 biases with scale = input scale × weight scale, the fixed output ranges
+ * of SOFTMAX/LOGISTIC/TANH, and shared parameters where a kernel requires them (see {@link Op#int8Rule()}).
+ * Ops without an int8 kernel stay float between DEQUANTIZE and QUANTIZE and are reported, never silently.
+ */
+public final class Int8Quantizer {
+    /** What the quantized model's input and output tensors hold. */
+    public enum Io {
+        /** Raw RGB pixels 0..255 in, float scores out; the preprocessing runs inside the model. */
+        UINT8,
+        /** int8 in and out, with the model's own quantization parameters. */
+        INT8,
+        /** The SavedModel's float input (preprocessed values) and float output. */
+        FLOAT32
+    }
+
+    public record Settings(CalibrationMethod method, Io io, Preprocess preprocess, boolean biasCorrection, boolean floatOutputSoftmax) {}
+
+    /** The rewritten graph, the parameters of every quantized tensor, and the ops left in float (by TFLite name). */
+    public record Result(Graph graph, Map<Value, QuantParams> params, List<String> floatOps) {}
+
+    private final Graph graph;
+    private final Map<Value, TensorStats> stats;
+    private final Settings settings;
+    private final Map<Value, QuantParams> params = new IdentityHashMap<>();
+    private final Map<Value, Value> parent = new IdentityHashMap<>();
+
+    private Int8Quantizer(Graph graph, Map<Value, TensorStats> stats, Settings settings) {
+        this.graph = graph;
+        this.stats = stats;
+        this.settings = settings;
+    }
+
+    /** Quantizes {@code graph} in place; it must be the legalized float graph that produced {@code stats}. */
+    public static Result quantize(Graph graph, Map<Value, TensorStats> stats, Settings settings) {
+        return new Int8Quantizer(graph, stats, settings).run();
+    }
+
+    private Result run() {
+        List<Node> nodes = graph.nodes();
+        Set<Node> floatNodes = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : nodes) if (!runsInInt8(n)) floatNodes.add(n);
+        if (settings.floatOutputSoftmax()) {
+            for (Value out : graph.outputs().values()) {
+                if (out.producer() != null && out.producer().op() == Op.SOFTMAX) floatNodes.add(out.producer());
+            }
+        }
+        assignActivationParams(nodes, floatNodes);
+        if (settings.biasCorrection()) correctBiases(nodes, floatNodes);
+        quantizeConstants(nodes, floatNodes);
+        insertDomainCrossings(nodes, floatNodes);
+        setUpInputs();
+        setUpOutputs();
+        graph.removeDeadNodes();
+        graph.sortTopologically();
+        List<String> floatOps = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            if (floatNodes.contains(n)) floatOps.add(n.op().name() + " (" + n.origin() + ")");
+        }
+        return new Result(graph, params, floatOps);
+    }
+
+    private static boolean runsInInt8(Node n) {
+        if (n.op().int8Rule() == Op.Int8Rule.FLOAT_ONLY) return false;
+        for (Value v : n.inputs()) if (v != null && !v.isConstant() && v.dtype() != DType.FLOAT32) return false;
+        return n.outputs().stream().allMatch(v -> v.dtype() == DType.FLOAT32);
+    }
+
+    /**
+     * Dynamic-range quantization: int8 per-channel weights for convolutions and fully connected layers, float
+     * activations; TFLite's hybrid kernels quantize activations on the fly. Needs no calibration.
+     */
+    public static Map<Value, QuantParams> weightsOnly(Graph graph) {
+        Map<Value, QuantParams> out = new IdentityHashMap<>();
+        for (Node n : graph.nodes()) {
+            if (hasWeights(n) && n.input(1).isConstant()) out.put(n.input(1), symmetricPerChannel(n.input(1).data(), channelAxis(n)));
+        }
+        return out;
+    }
+
+    // ---- activation parameters ------------------------------------------------------------------------------
+
+    private Value find(Value v) {
+        Value p = parent.getOrDefault(v, v);
+        if (p == v) return v;
+        Value root = find(p);
+        parent.put(v, root);
+        return root;
+    }
+
+    private void union(Value a, Value b) {
+        Value ra = find(a), rb = find(b);
+        if (ra != rb) parent.put(ra, rb);
+    }
+
+    private void assignActivationParams(List<Node> nodes, Set<Node> floatNodes) {
+        Map<Value, QuantParams> fixed = new IdentityHashMap<>();
+        for (Node n : nodes) {
+            if (floatNodes.contains(n)) continue;
+            switch (n.op().int8Rule()) {
+                case SAME_AS_INPUT -> {
+                    boolean allInputs = n.op() == Op.CONCATENATION || n.op() == Op.PACK || n.op() == Op.MAXIMUM || n.op() == Op.MINIMUM;
+                    List<Value> shared = allInputs ? n.inputs() : List.of(n.input(0));
+                    for (Value v : shared) if (v != null && v.dtype() == DType.FLOAT32) union(v, n.output());
+                    if (n.op() == Op.PADV2) union(n.input(2), n.output());
+                }
+                case FIXED_PROBABILITY -> fixed.put(n.output(), QuantParams.perTensor(DType.INT8, 1f / 256, -128));
+                case FIXED_SIGNED_UNIT -> fixed.put(n.output(), QuantParams.perTensor(DType.INT8, 1f / 128, 0));
+                default -> { }
+            }
+        }
+        Map<Value, Range> groupRange = new IdentityHashMap<>();
+        Map<Value, QuantParams> groupFixed = new IdentityHashMap<>();
+        List<Value> members = new ArrayList<>(stats.keySet());
+        for (Value v : parent.keySet()) if (v.isConstant()) members.add(v);
+        for (Value v : members) {
+            Value root = find(v);
+            Range r = v.isConstant() ? rangeOf(v.data()) : RangeSelector.select(stats.get(v), settings.method());
+            groupRange.merge(root, r, Range::union);
+            if (fixed.containsKey(v)) groupFixed.put(root, fixed.get(v));
+        }
+        for (Value v : members) {
+            Value root = find(v);
+            QuantParams p = groupFixed.getOrDefault(root, null);
+            params.put(v, p != null ? p : asymmetric(groupRange.get(root)));
+        }
+    }
+
+    private static Range rangeOf(Constant c) {
+        float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < c.size(); i++) {
+            lo = Math.min(lo, c.floatAt(i));
+            hi = Math.max(hi, c.floatAt(i));
+        }
+        return new Range(lo, hi);
+    }
+
+    /** int8 parameters covering [lo, hi], with 0 exactly representable (zero padding must stay exact). */
+    static QuantParams asymmetric(Range r) {
+        double lo = r.lo(), hi = r.hi();
+        if (hi - lo < 1e-8) hi = lo + 1e-8;
+        double scale = (hi - lo) / 255.0;
+        long zero = Math.round(-128 - lo / scale);
+        return QuantParams.perTensor(DType.INT8, (float) scale, Math.max(-128, Math.min(127, zero)));
+    }
+
+    // ---- weights, biases, other constants ---------------------------------------------------------------------
+
+    private static boolean hasWeights(Node n) {
+        return n.op() == Op.CONV_2D || n.op() == Op.DEPTHWISE_CONV_2D || n.op() == Op.FULLY_CONNECTED;
+    }
+
+    /** Output channels are axis 0 of OHWI and [M, K] weights, and axis 3 of depthwise [1, H, W, C·M]. */
+    private static int channelAxis(Node n) { return n.op() == Op.DEPTHWISE_CONV_2D ? 3 : 0; }
+
+    static QuantParams symmetricPerChannel(Constant w, int axis) {
+        int[] dims = w.shape().dims();
+        int channels = dims[axis];
+        int inner = 1;
+        for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
+        float[] maxAbs = new float[channels];
+        float[] v = w.floatView();
+        for (int i = 0; i < v.length; i++) {
+            int c = (i / inner) % channels;
+            maxAbs[c] = Math.max(maxAbs[c], Math.abs(v[i]));
+        }
+        float[] scales = new float[channels];
+        for (int c = 0; c < channels; c++) scales[c] = maxAbs[c] > 0 ? maxAbs[c] / 127f : 1f;
+        return new QuantParams(DType.INT8, scales, new long[channels], axis);
+    }
+
+    private void quantizeConstants(List<Node> nodes, Set<Node> floatNodes) {
+        for (Node n : nodes) {
+            if (floatNodes.contains(n)) continue;
+            if (hasWeights(n) && n.input(1).isConstant()) {
+                QuantParams w = symmetricPerChannel(n.input(1).data(), channelAxis(n));
+                params.put(n.input(1), w);
+                Value bias = n.input(2);
+                if (bias != null && bias.isConstant()) {
+                    float inputScale = params.get(n.input(0)).scale();
+                    float[] scales = new float[w.scales().length];
+                    for (int c = 0; c < scales.length; c++) scales[c] = inputScale * w.scales()[c];
+                    params.put(bias, new QuantParams(DType.INT32, scales, new long[scales.length], 0));
+                }
+                continue;
+            }
+            for (Value v : n.inputs()) {
+                if (v == null || !v.isConstant() || v.dtype() != DType.FLOAT32 || params.containsKey(v)) continue;
+                params.put(v, asymmetric(rangeOf(v.data())));
+            }
+        }
+    }
+
+    /**
+     * Moves each layer's expected output shift caused by weight rounding, E[(Wq − W)·x], into its bias, using the
+     * per-channel means of its input seen during calibration.
+     */
+    private void correctBiases(List<Node> nodes, Set<Node> floatNodes) {
+        for (Node n : nodes) {
+            if (floatNodes.contains(n) || !hasWeights(n) || !n.input(1).isConstant()) continue;
+            TensorStats in = stats.get(n.input(0));
+            if (in == null || in.channelSums == null) continue;
+            double[] mean = in.channelMeans();
+            Constant w = n.input(1).data();
+            QuantParams p = symmetricPerChannel(w, channelAxis(n));
+            long[] q = p.quantize(w);
+            float[] wf = w.floatView();
+            int[] dims = w.shape().dims();
+            int outChannels = dims[channelAxis(n)];
+            double[] shift = new double[outChannels];
+            int inChannels = mean.length;
+            for (int i = 0; i < wf.length; i++) {
+                int out, inCh;
+                if (n.op() == Op.DEPTHWISE_CONV_2D) {
+                    out = i % outChannels;
+                    inCh = out / Math.max(1, outChannels / inChannels);
+                } else {
+                    int inner = wf.length / outChannels;
+                    out = i / inner;
+                    inCh = i % dims[dims.length - 1];
+                }
+                double error = q[i] * (double) p.scales()[p.perChannel() ? out : 0] - wf[i];
+                shift[out] += error * mean[Math.min(inCh, inChannels - 1)];
+            }
+            float[] bias = n.input(2) == null ? new float[outChannels] : n.input(2).data().floats();
+            for (int c = 0; c < outChannels; c++) bias[c] -= (float) shift[c];
+            graph.setInput(n, 2, graph.constant(n.origin() + "/bias", Constant.ofFloats(Shape.of(outChannels), bias)));
+        }
+    }
+
+    // ---- float fallback and the model's boundary ----------------------------------------------------------------
+
+    private final Map<Value, Value> quantizedCopy = new IdentityHashMap<>();
+    private final Map<Value, Value> floatCopy = new IdentityHashMap<>();
+
+    private void insertDomainCrossings(List<Node> nodes, Set<Node> floatNodes) {
+        Set<Value> floatDomain = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : nodes) {
+            boolean isFloat = floatNodes.contains(n);
+            for (int i = 0; i < n.inputs().size(); i++) {
+                Value v = n.input(i);
+                if (v == null || v.isConstant() || v.dtype() != DType.FLOAT32) continue;
+                if (isFloat && !floatDomain.contains(v)) graph.setInput(n, i, dequantized(v));
+                else if (!isFloat && floatDomain.contains(v)) graph.setInput(n, i, quantized(v));
+            }
+            if (isFloat) {
+                floatDomain.addAll(n.outputs());
+                for (Value v : n.inputs()) if (v != null && v.isConstant()) params.remove(v);
+            }
+        }
+        for (Value out : floatDomain) params.remove(out);
+    }
+
+    private Value quantized(Value floatValue) {
+        return quantizedCopy.computeIfAbsent(floatValue, v -> {
+            Node q = graph.add(Op.QUANTIZE, List.of(v), Map.of("to", DType.INT8), v.name() + "/quantize", "");
+            params.put(q.output(), params.get(v));
+            return q.output();
+        });
+    }
+
+    private Value dequantized(Value int8Value) {
+        return floatCopy.computeIfAbsent(int8Value, v ->
+                graph.add(Op.DEQUANTIZE, List.of(v), Map.of(), v.name() + "/dequantize", "").output());
+    }
+
+    private void setUpInputs() {
+        for (Map.Entry<String, Value> e : new LinkedHashMap<>(graph.inputs()).entrySet()) {
+            Value in = e.getValue();
+            QuantParams target = params.get(in);
+            if (target == null) continue;
+            switch (settings.io()) {
+                case INT8 -> { }
+                case FLOAT32 -> {
+                    Value f = graph.replaceInput(e.getKey(), DType.FLOAT32);
+                    Node q = graph.add(Op.QUANTIZE, List.of(f), Map.of("to", DType.INT8), e.getKey() + "/quantize", "");
+                    graph.replaceAllUses(in, q.output());
+                    params.put(q.output(), target);
+                }
+                case UINT8 -> rawPixelFront(e.getKey(), in, target);
+            }
+        }
+    }
+
+    /**
+     * Raw uint8 pixels in: QUANTIZE to int8 (exact: q = p − 128), then the preprocessing as a 1×1 convolution whose
+     * per-channel weights and bias are Keras's preprocess_input (including caffe's RGB→BGR swap). Each output channel
+     * has one non-zero weight, so per-channel quantization stores it exactly.
+     */
+    private void rawPixelFront(String name, Value in, QuantParams target) {
+        Value pixels = graph.replaceInput(name, DType.UINT8);
+        params.put(pixels, QuantParams.perTensor(DType.UINT8, 1f, 0));
+        Preprocess p = settings.preprocess();
+        if (p == Preprocess.RAW) {
+            Node q = graph.add(Op.QUANTIZE, List.of(pixels), Map.of("to", DType.INT8), name + "/quantize", "");
+            params.put(q.output(), target);
+            graph.replaceAllUses(in, q.output());
+            return;
+        }
+        Node q = graph.add(Op.QUANTIZE, List.of(pixels), Map.of("to", DType.INT8), name + "/quantize", "");
+        params.put(q.output(), QuantParams.perTensor(DType.INT8, 1f, -128));
+        float[] offset = p.apply(new float[] {0, 0, 0});
+        float[] weights = new float[9]; // OHWI with H = W = 1: [out][in]
+        for (int c = 0; c < 3; c++) {
+            float[] unit = new float[3];
+            unit[c] = 1;
+            float[] response = p.apply(unit);
+            for (int o = 0; o < 3; o++) weights[o * 3 + c] = response[o] - offset[o];
+        }
+        Value w = graph.constant(name + "/preprocess/weights", Constant.ofFloats(Shape.of(3, 1, 1, 3), weights));
+        Value b = graph.constant(name + "/preprocess/bias", Constant.ofFloats(Shape.of(3), offset));
+        Node conv = graph.add(Op.CONV_2D, List.of(q.output(), w, b), Map.of("strides", new int[] {1, 1}, "dilations", new int[] {1, 1},
+                "padding", "VALID", "activation", Activation.NONE), name + "/preprocess", "preprocessing");
+        QuantParams wp = symmetricPerChannel(w.data(), 0);
+        params.put(w, wp);
+        float[] biasScales = new float[3];
+        for (int c = 0; c < 3; c++) biasScales[c] = wp.scales()[c];
+        params.put(b, new QuantParams(DType.INT32, biasScales, new long[3], 0));
+        params.put(conv.output(), target);
+        graph.replaceAllUses(in, conv.output());
+    }
+
+    private void setUpOutputs() {
+        if (settings.io() == Io.INT8) return;
+        for (Map.Entry<String, Value> e : new LinkedHashMap<>(graph.outputs()).entrySet()) {
+            Value out = e.getValue();
+            if (!params.containsKey(out)) continue;
+            graph.setOutput(e.getKey(), dequantized(out));
+        }
+    }
+}
