@@ -5,28 +5,50 @@ import dev.mlpack.optimizer.ConversionRequest;
 import dev.mlpack.optimizer.ConversionResult;
 import dev.mlpack.optimizer.Converter;
 import dev.mlpack.optimizer.Quantize;
+import dev.mlpack.optimizer.data.Dataset;
+import dev.mlpack.optimizer.progress.Progress;
+import dev.mlpack.optimizer.quant.CalibrationMethod;
+import dev.mlpack.optimizer.quant.Int8Quantizer;
+import dev.mlpack.runtime.image.Preprocess;
+import dev.mlpack.runtime.image.Resize;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code mlpack optimize MODEL -o OUT.tflite}: SavedModel to .tflite. */
+/** {@code mlpack optimize MODEL -o OUT.tflite}: SavedModel to .tflite, float32, float16, int8 or dynamic-range. */
 @Command(name = "optimize",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
+        defaultValueProvider = OptimizeCommand.LibraryDefaults.class,
         description = {"Converts a SavedModel folder to a TensorFlow Lite model (.tflite).",
-                "Float models keep float32 inputs and outputs; --quantize float16 halves the weights."},
-        footerHeading = "%nExample:%n",
-        footer = "  mlpack optimize samples/model -o out/sample.tflite --json out/sample.json")
+                "--quantize float16 halves the weights. --quantize int8 calibrates on images (--calibration) and makes a"
+                        + " model that takes raw uint8 pixels and returns float scores, with the preprocessing inside."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  mlpack optimize samples/model -o out/sample.tflite --json out/sample.json",
+                "  mlpack optimize samples/model -o out/sample-int8.tflite --quantize int8 \\",
+                "      --calibration samples/images --preprocess tf --resize bilinear \\",
+                "      --labels samples/labels.txt --json out/sample-int8.json"})
 final class OptimizeCommand implements Callable<Integer> {
+    /** What {@link ConversionRequest.Builder} uses when an option is not given: the one source of those defaults. */
+    static final ConversionRequest DEFAULTS = ConversionRequest.builder(Path.of("model"), Path.of("model.tflite")).build();
+
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "MODEL",
@@ -38,47 +60,150 @@ final class OptimizeCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--quantize", paramLabel = "MODE", defaultValue = "none",
-            description = "Weight format: none (float32, default) or float16. int8 and dynamic are not available yet.")
+            description = "none (float32, default), float16 (float16 weights), int8 (int8 weights and activations,"
+                    + " calibrated on --calibration) or dynamic (int8 weights, float activations, no calibration).")
     String quantize;
 
-    @Option(names = "--io", paramLabel = "TYPE", defaultValue = "float32",
-            description = "Type of the model's inputs and outputs: float32 (the only choice for now).")
+    @Option(names = "--calibration", paramLabel = "DATA",
+            description = "Images to calibrate int8 on (required for --quantize int8): a folder of images, class"
+                    + " subfolders of images, or a CSV of path,label rows. Use images like the ones the model will see.")
+    Path calibration;
+
+    @Option(names = "--calibration-samples", paramLabel = "N",
+            description = "How many calibration images to use (spread over the classes). Default: ${DEFAULT-VALUE}.")
+    int calibrationSamples;
+
+    @Option(names = "--calibration-method", paramLabel = "METHOD",
+            description = "How int8 activation ranges are chosen: minmax, percentile or mse. Default: ${DEFAULT-VALUE}.")
+    String calibrationMethod;
+
+    @Option(names = "--preprocess", paramLabel = "MODE",
+            description = "Pixel normalisation the SavedModel expects: tf (x/127.5-1), caffe (BGR minus ImageNet means),"
+                    + " torch (ImageNet mean/std) or raw (0..255). Default: ${DEFAULT-VALUE}. Used for calibration and"
+                    + " recorded in the metadata; with int8 and --io uint8 it runs inside the model.")
+    String preprocess;
+
+    @Option(names = "--resize", paramLabel = "METHOD",
+            description = "How images are brought to the input size: bilinear, nearest or crop (resize, centre crop). Default: ${DEFAULT-VALUE}.")
+    String resize;
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "Class names, one per line, line i naming output i; stored in the model's metadata.")
+    Path labels;
+
+    @Option(names = "--io", paramLabel = "TYPE",
+            description = "Type of the model's inputs and outputs. With int8: uint8 (raw pixels in, float scores out;"
+                    + " default), int8 (int8 in and out) or float32 (preprocessed floats in, float scores out)."
+                    + " Other modes: float32 only.")
     String io;
 
+    @Option(names = "--require-int8",
+            description = "With int8: fail (exit 2) instead of leaving ops without an int8 kernel in float.")
+    boolean requireInt8;
+
     @Option(names = "--signature", paramLabel = "NAME",
-            description = "SavedModel signature to convert. Default: serving_default.")
+            description = "SavedModel signature to convert. Default: ${DEFAULT-VALUE}.")
     String signature;
 
     @Option(names = "--json", paramLabel = "FILE",
-            description = "Also write the result as JSON: output, bytes, quantize, seconds, ops.")
+            description = "Also write the result as JSON: output, bytes, quantize, seconds, ops, calibration, float_ops.")
     Path json;
+
+    /** The parsed options, checked before any work starts. */
+    record Options(Quantize quantize, CalibrationMethod method, Preprocess preprocess, Resize resize, Int8Quantizer.Io io) {}
 
     @Override
     public Integer call() {
-        Quantize q = parseQuantize(spec, quantize);
-        if (!io.trim().equalsIgnoreCase("float32")) {
-            throw new ParameterException(spec.commandLine(), "--io " + io + " is not supported: float models keep float32 inputs and outputs (--io float32)");
-        }
+        Options o = parseOptions();
         Path out = output != null ? output : defaultOutput(model);
         Args.requireModelFolder(model, "optimize");
         Args.requireWritableFile(spec, out, "-o");
         if (json != null) Args.requireWritableFile(spec, json, "--json");
+        if (labels != null) Dataset.readLabels(labels);
+        if (o.quantize() == Quantize.INT8) {
+            // The same checks as the calibration itself, made before the model is read: an empty or missing folder
+            // costs nothing. (Images are decoded, and checked, during the conversion.)
+            Dataset.open(calibration, null, "--calibration", null);
+        }
 
-        ConversionRequest request = ConversionRequest.builder(model, out).quantize(q).signature(signature).build();
+        ConversionRequest request = ConversionRequest.builder(model, out)
+                .quantize(o.quantize()).signature(signature)
+                .calibration(calibration).calibrationSamples(calibrationSamples).calibrationMethod(o.method())
+                .preprocess(o.preprocess()).resize(o.resize()).labels(labels)
+                .io(o.io()).requireInt8(requireInt8)
+                .progress(CliProgress.forStderr())
+                .build();
         ConversionResult result = Converter.convert(request);
-        if (json != null) JsonFiles.write(json, toJson(result));
-        printSummary(spec.commandLine().getOut(), result);
+        if (json != null) JsonFiles.write(json, toJson(result), true); // "calibration": null for float conversions
+        printSummary(spec.commandLine().getOut(), result, folderSize(model), json);
         return Main.OK;
     }
 
-    static Quantize parseQuantize(CommandSpec spec, String value) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        if (v.equals("int8") || v.equals("dynamic")) {
-            throw new ParameterException(spec.commandLine(), "--quantize " + v
-                    + " is not implemented yet (it comes with int8 quantization); use none or float16");
+    /** Parses and cross-checks the options; every mistake is a one-line usage error (exit 2). */
+    Options parseOptions() {
+        Quantize q = parseQuantize(spec, quantize);
+        CalibrationMethod method = parse("--calibration-method", calibrationMethod, CalibrationMethod::parse);
+        Preprocess pre = parse("--preprocess", preprocess, Preprocess::parse);
+        Resize rs = parse("--resize", resize, Resize::parse);
+        Int8Quantizer.Io ioType = parseIo(q);
+        if (q == Quantize.INT8) {
+            if (calibration == null) {
+                throw usage("--quantize int8 needs --calibration DATA: a folder of images like the ones the model will see"
+                        + " (or class subfolders of images, or a CSV of path,label rows)");
+            }
+            if (calibrationSamples < 1) {
+                throw usage("--calibration-samples must be at least 1, got " + calibrationSamples);
+            }
+        } else {
+            List<String> int8Only = new ArrayList<>();
+            for (String option : new String[] {"--calibration", "--calibration-samples", "--calibration-method", "--require-int8"}) {
+                if (given(option)) int8Only.add(option);
+            }
+            if (!int8Only.isEmpty()) {
+                throw usage(String.join(", ", int8Only) + (int8Only.size() == 1 ? " applies" : " apply")
+                        + " to --quantize int8 only; add --quantize int8, or drop " + (int8Only.size() == 1 ? "it" : "them"));
+            }
         }
+        return new Options(q, method, pre, rs, ioType);
+    }
+
+    /** {@code --io}: uint8 by default for int8, float32 otherwise; uint8 and int8 only with int8. */
+    private Int8Quantizer.Io parseIo(Quantize q) {
+        if (io == null) return q == Quantize.INT8 ? Int8Quantizer.Io.UINT8 : Int8Quantizer.Io.FLOAT32;
+        Int8Quantizer.Io value;
         try {
-            return Quantize.parse(v);
+            value = Int8Quantizer.Io.valueOf(io.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw usage("--io " + io + " is not one of uint8, int8, float32");
+        }
+        if (q != Quantize.INT8 && value != Int8Quantizer.Io.FLOAT32) {
+            throw usage("--io " + io.trim().toLowerCase(Locale.ROOT) + " needs --quantize int8; --quantize " + q.cliName()
+                    + " keeps float32 inputs and outputs (--io float32, or leave --io out)");
+        }
+        return value;
+    }
+
+    private boolean given(String option) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(option);
+    }
+
+    private <T> T parse(String option, String value, java.util.function.Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (ConversionException | IllegalArgumentException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            throw usage(message.startsWith(option) ? message : option + " " + value + ": " + message);
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    static Quantize parseQuantize(CommandSpec spec, String value) {
+        try {
+            return Quantize.parse(value.trim().toLowerCase(Locale.ROOT));
         } catch (ConversionException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -91,6 +216,15 @@ final class OptimizeCommand implements Callable<Integer> {
         return Path.of(name + ".tflite");
     }
 
+    /** The bytes of the regular files under {@code dir}; 0 when it cannot be read. */
+    static long folderSize(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** The {@code --json} report. */
     static Map<String, Object> toJson(ConversionResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -99,6 +233,15 @@ final class OptimizeCommand implements Callable<Integer> {
         m.put("quantize", r.quantize().cliName());
         m.put("seconds", Format.millisPrecision(r.seconds()));
         m.put("ops", Format.byCount(r.ops()));
+        Map<String, Object> calibration = null;
+        if (r.calibration() != null) {
+            calibration = new LinkedHashMap<>();
+            calibration.put("samples", r.calibration().samples());
+            calibration.put("method", r.calibration().method());
+            calibration.put("seconds", Format.millisPrecision(r.calibration().seconds()));
+        }
+        m.put("calibration", calibration);
+        m.put("float_ops", r.floatOps());
         return m;
     }
 
@@ -106,14 +249,67 @@ final class OptimizeCommand implements Callable<Integer> {
         return switch (q) {
             case NONE -> "float32 weights";
             case FLOAT16 -> "float16 weights";
+            case INT8 -> "int8 weights and activations";
+            case DYNAMIC -> "int8 weights, float activations";
         };
     }
 
-    private void printSummary(PrintWriter out, ConversionResult r) {
+    /** What goes in and out of the written model. */
+    static String ioDescription(Quantize q, Int8Quantizer.Io io) {
+        if (q != Quantize.INT8) return "float32 I/O";
+        return switch (io) {
+            case UINT8 -> "uint8 pixels in, float32 out";
+            case INT8 -> "int8 I/O";
+            case FLOAT32 -> "float32 I/O";
+        };
+    }
+
+    private void printSummary(PrintWriter out, ConversionResult r, long savedModelBytes, Path jsonFile) {
+        Int8Quantizer.Io ioType = parseIo(r.quantize());
         out.println("wrote " + r.output() + " (" + Format.bytes(r.bytes()) + ", " + weights(r.quantize())
-                + ", float32 I/O) in " + Format.seconds(r.seconds()));
+                + ", " + ioDescription(r.quantize(), ioType) + ") in " + Format.seconds(r.seconds()));
+        if (savedModelBytes > 0) {
+            out.println("  size  " + String.format(Locale.ROOT, "%.1f%%", 100.0 * r.bytes() / savedModelBytes)
+                    + " of the float SavedModel (" + Format.bytes(savedModelBytes) + ")");
+        }
+        for (String line : int8Lines(r)) out.println(line);
         out.println("  ops   " + Format.total(r.ops()) + " in total: " + Format.top(r.ops(), 6));
-        if (json != null) out.println("  json  " + json);
+        if (jsonFile != null) out.println("  json  " + jsonFile);
         out.flush();
+    }
+
+    /** Calibration and the ops left in float, every one of them (none for float conversions). */
+    static List<String> int8Lines(ConversionResult r) {
+        List<String> lines = new ArrayList<>();
+        if (r.calibration() != null) {
+            ConversionResult.Calibration c = r.calibration();
+            lines.add("  calibration  " + c.samples() + (c.samples() == 1 ? " image" : " images") + ", " + c.method()
+                    + ", " + Format.seconds(c.seconds()));
+        }
+        if (r.quantize() == Quantize.INT8) {
+            if (r.floatOps().isEmpty()) {
+                lines.add("  float ops    none: every op runs in int8");
+            } else {
+                lines.add("  float ops    " + r.floatOps().size() + " left in float (no int8 kernel; QUANTIZE/DEQUANTIZE around them):");
+                for (String op : r.floatOps()) lines.add("    " + op);
+            }
+        }
+        return lines;
+    }
+
+    /** The defaults of the options that {@link ConversionRequest.Builder} also defaults, taken from it. */
+    static final class LibraryDefaults implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec option)) return null;
+            return switch (option.longestName()) {
+                case "--calibration-samples" -> Integer.toString(DEFAULTS.calibrationSamples());
+                case "--calibration-method" -> DEFAULTS.calibrationMethod().cliName();
+                case "--preprocess" -> DEFAULTS.preprocess().kerasName();
+                case "--resize" -> DEFAULTS.resize().name().toLowerCase(Locale.ROOT);
+                case "--signature" -> DEFAULTS.signature();
+                default -> null;
+            };
+        }
     }
 }

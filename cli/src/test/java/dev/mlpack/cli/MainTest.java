@@ -58,7 +58,8 @@ class MainTest {
     @Test
     void optimizeHelpListsOptions() {
         String out = CliRunner.run("optimize", "--help").out();
-        for (String option : new String[] {"--output", "--quantize", "--io", "--signature", "--json"}) {
+        for (String option : new String[] {"--output", "--quantize", "--io", "--signature", "--json", "--calibration",
+                "--calibration-samples", "--calibration-method", "--preprocess", "--resize", "--labels", "--require-int8"}) {
             assertTrue(out.contains(option), option);
         }
     }
@@ -86,13 +87,30 @@ class MainTest {
         assertTrue(r.err().contains("MODEL"), r.err());
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"int8", "dynamic"})
-    void quantizationsNotYetImplementedAreRejected(String mode) {
+    @Test
+    void int8WithoutCalibrationIsAUsageError() {
         Path out = tmp.resolve("x.tflite");
-        CliRunner.Result r = assertOneLineError(2, CliRunner.run("optimize", tmp.toString(), "-o", out.toString(), "--quantize", mode));
-        assertTrue(r.err().contains("not implemented yet"), r.err());
+        CliRunner.Result r = assertOneLineError(2, CliRunner.run("optimize", tmp.toString(), "-o", out.toString(), "--quantize", "int8"));
+        assertTrue(r.err().contains("--calibration"), r.err());
         assertFalse(Files.exists(out));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--preprocess", "--resize", "--calibration-method"})
+    void unknownChoicesNameTheValidValues(String option) {
+        CliRunner.Result r = assertOneLineError(2, CliRunner.run("optimize", tmp.toString(), "--quantize", "int8",
+                "--calibration", tmp.toString(), option, "bogus"));
+        assertTrue(r.err().contains(option + " bogus"), r.err());
+        assertTrue(r.err().contains("tf, caffe, torch, raw") || r.err().contains("bilinear, nearest, crop")
+                || r.err().contains("minmax, percentile, mse"), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--calibration", "--calibration-method", "--calibration-samples"})
+    void calibrationOptionsNeedInt8(String option) {
+        String value = option.equals("--calibration-method") ? "minmax" : option.equals("--calibration-samples") ? "10" : tmp.toString();
+        CliRunner.Result r = assertOneLineError(2, CliRunner.run("optimize", tmp.toString(), option, value));
+        assertTrue(r.err().contains(option + " applies to --quantize int8 only"), r.err());
     }
 
     @Test
@@ -101,10 +119,19 @@ class MainTest {
         assertTrue(r.err().contains("float8"), r.err());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "float16", "dynamic"})
+    void eightBitIoNeedsInt8(String mode) {
+        for (String io : new String[] {"uint8", "int8"}) {
+            CliRunner.Result r = assertOneLineError(2, CliRunner.run("optimize", tmp.toString(), "--quantize", mode, "--io", io));
+            assertTrue(r.err().contains("--io " + io + " needs --quantize int8"), r.err());
+        }
+    }
+
     @Test
-    void onlyFloat32IoIsAccepted() {
-        CliRunner.Result r = assertOneLineError(2, CliRunner.run("optimize", tmp.toString(), "--io", "int8"));
-        assertTrue(r.err().contains("--io"), r.err());
+    void unknownIoIsAUsageError() {
+        CliRunner.Result r = assertOneLineError(2, CliRunner.run("optimize", tmp.toString(), "--io", "int4"));
+        assertTrue(r.err().contains("uint8, int8, float32"), r.err());
     }
 
     @Test

@@ -41,7 +41,10 @@ class SampleModelTest {
     @Test
     void optimizeJsonHasTheDocumentedKeys() throws IOException {
         Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
-        assertEquals(java.util.List.of("output", "bytes", "quantize", "seconds", "ops"), java.util.List.copyOf(m.keySet()));
+        assertEquals(java.util.List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops"),
+                java.util.List.copyOf(m.keySet()));
+        assertEquals(null, m.get("calibration"));
+        assertEquals(java.util.List.of(), m.get("float_ops"));
         assertEquals(tflite.toString(), m.get("output"));
         assertEquals(Files.size(tflite), ((Number) m.get("bytes")).longValue());
         assertEquals("none", m.get("quantize"));
@@ -85,10 +88,14 @@ class SampleModelTest {
     @Test
     void demoRunsTheSteps() {
         Path out = tmp.resolve("demo");
-        CliRunner.Result r = CliRunner.run("demo", "--home", CliRunner.repo().toString(), "--out", out.toString());
+        CliRunner.Result r = CliRunner.run("demo", "--home", CliRunner.repo().toString(), "--out", out.toString(),
+                "--calibration-samples", "20");
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(out.resolve("model_float32.tflite")));
         assertTrue(Files.isRegularFile(out.resolve("model_float16.tflite")));
-        assertTrue(r.out().contains("[3/3]"), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("model_int8.tflite")));
+        assertTrue(r.out().contains("[4/4]"), r.out());
+        assertTrue(r.out().contains("calibration  20 images"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("sizes: float32") && l.contains("float16") && l.contains("int8")), r.out());
     }
 }

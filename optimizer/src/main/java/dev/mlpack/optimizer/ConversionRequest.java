@@ -36,7 +36,9 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private String signature = "serving_default";
         private Path calibration;
         private int calibrationSamples = 200;
-        private CalibrationMethod calibrationMethod = CalibrationMethod.MSE;
+        // Measured on the ImageNet MobileNet and both potato models: min/max kept the most signal (SQNR) and needs one
+        // calibration pass instead of two; see BENCHMARKS.md.
+        private CalibrationMethod calibrationMethod = CalibrationMethod.MINMAX;
         private Preprocess preprocess = Preprocess.TF;
         private Resize resize = Resize.BILINEAR;
         private Path labels;

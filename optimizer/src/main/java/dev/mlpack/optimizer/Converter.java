@@ -1,6 +1,9 @@
 package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.data.CalibrationSet;
+import dev.mlpack.optimizer.data.Dataset;
+import dev.mlpack.optimizer.tflite.MetadataWriter;
+import dev.mlpack.runtime.metadata.ModelInfo;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.optimizer.quant.Int8Conversion;
@@ -28,6 +31,7 @@ public final class Converter {
         Graph graph = importGraph(request.model(), request.signature()).graph();
         Pipeline.optimize(graph);
         Pipeline.legalizeForWriting(graph);
+        ModelInfo info = modelInfo(graph, request); // validates --labels before the long calibration
         TfliteWriter.Options.Builder options = TfliteWriter.Options.builder()
                 .signatureName(request.signature()).float16Weights(request.quantize() == Quantize.FLOAT16);
         ConversionResult.Calibration calibration = null;
@@ -47,11 +51,44 @@ public final class Converter {
         } else if (request.quantize() == Quantize.DYNAMIC) {
             options.quantization(Int8Quantizer.weightsOnly(graph));
         }
-        TfliteWriter.Written written = TfliteWriter.write(graph, options.build());
-        writeAtomically(request.output(), written.bytes());
+        MetadataWriter.Encoded metadata = MetadataWriter.encode(info);
+        TfliteWriter.Written written = TfliteWriter.write(graph, metadata.addMetadataTo(options).build());
+        byte[] bytes = metadata.appendTo(written.bytes());
+        writeAtomically(request.output(), bytes);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new ConversionResult(request.output(), written.bytes().length, request.quantize(), seconds, written.ops(),
+        return new ConversionResult(request.output(), bytes.length, request.quantize(), seconds, written.ops(),
                 calibration, floatOps);
+    }
+
+    /**
+     * What a server needs to use the model on its own: labels, the preprocessing and resize the SavedModel expects,
+     * and what the written input and output tensors hold.
+     */
+    private static ModelInfo modelInfo(Graph graph, ConversionRequest request) {
+        Value input = graph.inputs().values().iterator().next();
+        Value output = graph.outputs().values().iterator().next();
+        List<String> labels = request.labels() == null ? List.of() : Dataset.readLabels(request.labels());
+        int classes = output.shape().rank() == 0 ? 1 : output.shape().dim(-1);
+        if (!labels.isEmpty() && labels.size() != classes) {
+            throw ConversionException.badInput(request.labels() + " has " + labels.size() + " names but the model has " + classes
+                    + " outputs: give one label per output, in output order");
+        }
+        boolean int8 = request.quantize() == Quantize.INT8;
+        String inputType = !int8 ? "float32" : request.io().name().toLowerCase(java.util.Locale.ROOT);
+        ModelInfo.Builder info = ModelInfo.builder()
+                .name(request.model().toAbsolutePath().normalize().getFileName().toString())
+                .description("converted by mlpack from a TensorFlow SavedModel (" + request.quantize().cliName() + ")")
+                .labels(labels).preprocess(request.preprocess()).resize(request.resize())
+                .inputType(inputType).outputType(int8 && request.io() == Int8Quantizer.Io.INT8 ? "int8" : "float32")
+                .mlpackVersion(version());
+        if (input.shape().rank() == 4) info.inputSize(input.shape().dim(1), input.shape().dim(2));
+        return info.build();
+    }
+
+    /** The version in the jar manifest; "dev" when running from classes (tests). */
+    public static String version() {
+        String v = Converter.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     /** Calibration images go through the same resize and preprocessing the SavedModel's own input expects. */

@@ -34,7 +34,8 @@ final class Calibrator {
         try (TfliteModel model = TfliteModel.fromBytes(written.bytes(), "calibration model");
              TfliteInterpreter interpreter = model.newInterpreter(InterpreterOptions.forInspection())) {
             int passes = histograms ? 2 : 1;
-            try (Task task = progress.start("calibrating", (long) inputs.size() * passes, "img")) {
+            String name = histograms ? "Calibrating (2 passes)" : "Calibrating";
+            try (Task task = progress.start(name, (long) inputs.size() * passes, "img")) {
                 for (int pass = 0; pass < passes; pass++) {
                     for (float[] input : inputs) {
                         interpreter.setInput(0, input);
