@@ -1,5 +1,6 @@
 package dev.mlpack.optimizer;
 
+import dev.mlpack.optimizer.data.CalibrationSet;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.quant.CalibrationMethod;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
@@ -15,14 +16,15 @@ import java.util.Objects;
  */
 public record ConversionRequest(Path model, Path output, Quantize quantize, String signature, Path calibration,
                                 int calibrationSamples, CalibrationMethod calibrationMethod, Preprocess preprocess,
-                                Resize resize, Path labels, Int8Quantizer.Io io, boolean requireInt8, Progress progress) {
+                                Resize resize, Path labels, Int8Quantizer.Io io, boolean requireInt8, Progress progress,
+                                CalibrationSet calibrationSet) {
     public ConversionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(quantize, "quantize");
         Objects.requireNonNull(signature, "signature");
         if (calibrationSamples < 1) throw ConversionException.badInput("--calibration-samples must be at least 1");
-        if (quantize == Quantize.INT8 && calibration == null) {
+        if (quantize == Quantize.INT8 && calibration == null && calibrationSet == null) {
             throw ConversionException.badInput("--quantize int8 needs --calibration DATA: a folder of sample images (or class folders, or a CSV)");
         }
     }
@@ -45,6 +47,7 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private Int8Quantizer.Io io = Int8Quantizer.Io.UINT8;
         private boolean requireInt8;
         private Progress progress = Progress.none();
+        private CalibrationSet calibrationSet;
 
         private Builder(Path model, Path output) {
             this.model = model;
@@ -73,9 +76,12 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
 
         public Builder progress(Progress p) { this.progress = p; return this; }
 
+        /** Calibration inputs already prepared (preprocessed, model-sized), instead of images from {@code calibration}. */
+        public Builder calibrationSet(CalibrationSet set) { this.calibrationSet = set; return this; }
+
         public ConversionRequest build() {
             return new ConversionRequest(model, output, quantize, signature, calibration, calibrationSamples, calibrationMethod,
-                    preprocess, resize, labels, io, requireInt8, progress);
+                    preprocess, resize, labels, io, requireInt8, progress, calibrationSet);
         }
     }
 }

@@ -37,8 +37,8 @@ public final class Converter {
         ConversionResult.Calibration calibration = null;
         List<String> floatOps = List.of();
         if (request.quantize() == Quantize.INT8) {
-            CalibrationSet images = CalibrationSet.load(request.calibration(), request.calibrationSamples(),
-                    pipelineFor(graph, request), request.progress());
+            CalibrationSet images = request.calibrationSet() != null ? request.calibrationSet()
+                    : CalibrationSet.load(request.calibration(), request.calibrationSamples(), pipelineFor(graph, request), request.progress());
             Int8Conversion.Outcome q = Int8Conversion.run(graph, java.util.stream.IntStream.range(0, images.size()).mapToObj(images::input).toList(), new Int8Quantizer.Settings(
                     request.calibrationMethod(), request.io(), request.preprocess(), true, false), request.progress());
             if (request.requireInt8() && !q.floatOps().isEmpty()) {

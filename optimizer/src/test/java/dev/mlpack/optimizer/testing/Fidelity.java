@@ -38,6 +38,17 @@ public final class Fidelity {
         return maxDiff / maxRef;
     }
 
+    /** Signal-to-quantization-noise ratio in dB: 10·log10(Σ reference² / Σ (actual − reference)²). */
+    public static double sqnrDb(float[] actual, float[] reference) {
+        double signal = 0, noise = 0;
+        for (int i = 0; i < actual.length; i++) {
+            signal += (double) reference[i] * reference[i];
+            double d = actual[i] - reference[i];
+            noise += d * d;
+        }
+        return 10 * Math.log10(signal / Math.max(noise, 1e-30));
+    }
+
     /** Index of the largest score of each row. */
     public static int[] top1(float[] scores, int batch) {
         int classes = scores.length / batch;
