@@ -17,7 +17,7 @@ import java.util.Objects;
 public record ConversionRequest(Path model, Path output, Quantize quantize, String signature, Path calibration,
                                 int calibrationSamples, CalibrationMethod calibrationMethod, Preprocess preprocess,
                                 Resize resize, Path labels, Int8Quantizer.Io io, boolean requireInt8, Progress progress,
-                                CalibrationSet calibrationSet) {
+                                CalibrationSet calibrationSet, boolean biasCorrection, boolean floatOutputSoftmax) {
     public ConversionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(output, "output");
@@ -48,6 +48,8 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private boolean requireInt8;
         private Progress progress = Progress.none();
         private CalibrationSet calibrationSet;
+        private boolean biasCorrection = true;
+        private boolean floatOutputSoftmax;
 
         private Builder(Path model, Path output) {
             this.model = model;
@@ -79,9 +81,15 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         /** Calibration inputs already prepared (preprocessed, model-sized), instead of images from {@code calibration}. */
         public Builder calibrationSet(CalibrationSet set) { this.calibrationSet = set; return this; }
 
+        /** Moves the expected output shift from weight rounding into the biases (see Int8Quantizer). */
+        public Builder biasCorrection(boolean on) { this.biasCorrection = on; return this; }
+
+        /** Runs a final SOFTMAX in float, so that scores are not rounded to steps of 1/256. */
+        public Builder floatOutputSoftmax(boolean on) { this.floatOutputSoftmax = on; return this; }
+
         public ConversionRequest build() {
             return new ConversionRequest(model, output, quantize, signature, calibration, calibrationSamples, calibrationMethod,
-                    preprocess, resize, labels, io, requireInt8, progress, calibrationSet);
+                    preprocess, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax);
         }
     }
 }

@@ -40,7 +40,7 @@ public final class Converter {
             CalibrationSet images = request.calibrationSet() != null ? request.calibrationSet()
                     : CalibrationSet.load(request.calibration(), request.calibrationSamples(), pipelineFor(graph, request), request.progress());
             Int8Conversion.Outcome q = Int8Conversion.run(graph, java.util.stream.IntStream.range(0, images.size()).mapToObj(images::input).toList(), new Int8Quantizer.Settings(
-                    request.calibrationMethod(), request.io(), request.preprocess(), true, false), request.progress());
+                    request.calibrationMethod(), request.io(), request.preprocess(), request.biasCorrection(), request.floatOutputSoftmax()), request.progress());
             if (request.requireInt8() && !q.floatOps().isEmpty()) {
                 throw ConversionException.badInput(q.floatOps().size() + " op(s) have no int8 kernel and would stay float (first: "
                         + q.floatOps().get(0) + "); drop --require-int8 to keep them in float");
