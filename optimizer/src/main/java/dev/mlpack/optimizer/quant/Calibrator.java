@@ -32,7 +32,8 @@ final class Calibrator {
         for (Value v : tracked) stats.put(v, new TensorStats());
 
         try (TfliteModel model = TfliteModel.fromBytes(written.bytes(), "calibration model");
-             TfliteInterpreter interpreter = model.newInterpreter(InterpreterOptions.forInspection())) {
+             TfliteInterpreter interpreter = model.newInterpreter(
+                     InterpreterOptions.forInspection().withThreads(Runtime.getRuntime().availableProcessors()))) {
             int passes = histograms ? 2 : 1;
             String name = histograms ? "Calibrating (2 passes)" : "Calibrating";
             try (Task task = progress.start(name, (long) inputs.size() * passes, "img")) {
