@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlpack.optimizer.testing.Samples;
+import dev.mlpack.optimizer.testing.TinySavedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,16 +14,6 @@ import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Session;
-import org.tensorflow.SessionFunction;
-import org.tensorflow.Signature;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
 
 /**
  * Models mlpack cannot convert fail with one line that says what is wrong and what to do, a bad-input kind
@@ -55,14 +46,8 @@ class ConversionErrorsTest {
 
     @Test
     void anUnsupportedOpIsNamedWithItsNodeAndLayer() throws Exception {
-        Path model = tmp.resolve("cumsum");
-        try (Graph g = new Graph(); Session s = new Session(g)) {
-            Ops tf = Ops.create(g);
-            Placeholder<TFloat32> x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 4, 3)));
-            Operand<TFloat32> y = tf.withSubScope("running_total").math.cumsum(x, tf.constant(1));
-            Signature sig = Signature.builder().key("serving_default").input("image", x).output("output_0", y).build();
-            SavedModelBundle.exporter(model.toString()).withFunction(SessionFunction.create(sig, s)).export();
-        }
+        Path model = TinySavedModels.export(tmp.resolve("cumsum"),
+                (tf, x) -> tf.withSubScope("running_total").math.cumsum(x, tf.constant(1)));
         ConversionException e = convertExpectingFailure(model);
         assertEquals(ConversionException.Kind.UNSUPPORTED, e.kind());
         assertTrue(e.getMessage().contains("Cumsum"), e.getMessage());

@@ -9,6 +9,7 @@ import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.optimizer.testing.Fidelity;
 import dev.mlpack.optimizer.testing.Fixtures;
 import dev.mlpack.optimizer.testing.Samples;
+import dev.mlpack.optimizer.testing.TinySavedModels;
 import dev.mlpack.runtime.image.ImageDecoder;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.Preprocess;
@@ -75,6 +76,34 @@ class Int8QuantizationTest {
         assertEquals("tf", info.preprocess());
         assertEquals("uint8", info.inputType());
         assertEquals(Dataset.readLabels(Samples.root().resolve("labels.txt")), info.labels());
+    }
+
+    /** SQRT has no int8 kernel: it stays float between DEQUANTIZE and QUANTIZE, is reported, and --require-int8 refuses it. */
+    @Test
+    void opsWithoutAnInt8KernelAreReportedAndRefusedOnRequest() throws Exception {
+        Path model = TinySavedModels.export(tmp.resolve("sqrt"),
+                (tf, x) -> tf.withSubScope("magnitude").math.sqrt(tf.math.add(tf.math.mul(x, x), tf.constant(1f))));
+        List<float[]> calibration = new ArrayList<>();
+        java.util.Random random = new java.util.Random(1);
+        for (int i = 0; i < 8; i++) {
+            float[] x = new float[4 * 4 * 3];
+            for (int j = 0; j < x.length; j++) x[j] = random.nextFloat() * 2 - 1;
+            calibration.add(x);
+        }
+        ConversionRequest.Builder request = ConversionRequest.builder(model, tmp.resolve("sqrt.tflite")).quantize(Quantize.INT8)
+                .calibrationSet(CalibrationSet.of(calibration)).io(Int8Quantizer.Io.FLOAT32);
+        ConversionResult r = Converter.convert(request.build());
+        assertEquals(1, r.floatOps().size(), r.floatOps().toString());
+        assertTrue(r.floatOps().get(0).startsWith("SQRT (magnitude/Sqrt"), r.floatOps().toString());
+        assertTrue(r.ops().containsKey("DEQUANTIZE") && r.ops().containsKey("QUANTIZE"), r.ops().toString());
+
+        Path refused = tmp.resolve("refused.tflite");
+        ConversionException e = org.junit.jupiter.api.Assertions.assertThrows(ConversionException.class,
+                () -> Converter.convert(ConversionRequest.builder(model, refused).quantize(Quantize.INT8)
+                        .calibrationSet(CalibrationSet.of(calibration)).io(Int8Quantizer.Io.FLOAT32).requireInt8(true).build()));
+        assertEquals(2, e.kind().exitCode());
+        assertTrue(e.getMessage().contains("SQRT"), e.getMessage());
+        assertTrue(!java.nio.file.Files.exists(refused));
     }
 
     static Stream<String> families() {
