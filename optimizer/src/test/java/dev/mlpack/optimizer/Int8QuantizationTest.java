@@ -78,6 +78,27 @@ class Int8QuantizationTest {
         assertEquals(Dataset.readLabels(Samples.root().resolve("labels.txt")), info.labels());
     }
 
+    /** --io int8: int8 tensors in and out with the model's own parameters, for clients that quantize themselves. */
+    @Test
+    void int8InputAndOutputCarryTheModelsOwnParameters() throws Exception {
+        Path model = tmp.resolve("io-int8.tflite");
+        Converter.convert(ConversionRequest.builder(Samples.model(), model).quantize(Quantize.INT8)
+                .calibration(Samples.root().resolve("images")).calibrationSamples(40).io(Int8Quantizer.Io.INT8).build());
+        ImagePipeline pipeline = new ImagePipeline(32, 32, Resize.BILINEAR, Preprocess.TF);
+        Path image = Dataset.open(Samples.root().resolve("images"), null).samples().get(0).file();
+        try (TfliteModel m = TfliteModel.load(model); TfliteInterpreter it = m.newInterpreter()) {
+            assertEquals(DataType.INT8, it.input(0).dataType());
+            assertEquals(DataType.INT8, it.output(0).dataType());
+            it.setInput(0, pipeline.toFloats(new ImageDecoder().decode(image))); // quantized with the input's scale
+            it.invoke();
+            float[] scores = it.outputFloats(0); // dequantized with the output's scale: softmax probabilities
+            double sum = 0;
+            for (float v : scores) sum += v;
+            assertEquals(1.0, sum, 0.05);
+        }
+        assertEquals("int8", ModelInfo.read(model).orElseThrow().inputType());
+    }
+
     /** SQRT has no int8 kernel: it stays float between DEQUANTIZE and QUANTIZE, is reported, and --require-int8 refuses it. */
     @Test
     void opsWithoutAnInt8KernelAreReportedAndRefusedOnRequest() throws Exception {
