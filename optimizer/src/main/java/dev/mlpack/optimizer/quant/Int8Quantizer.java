@@ -157,11 +157,17 @@ public final class Int8Quantizer {
         return new Range(lo, hi);
     }
 
+    /**
+     * Smallest activation scale written. Calibration can see a layer whose activations died out (range ~1e-9); TFLite
+     * computes a fused activation's bound as round(6 / scale) in int32 and refuses the model when that overflows.
+     * At 1e-7 every bound fits, and values that small are below any other tensor's resolution anyway.
+     */
+    static final double MIN_ACTIVATION_SCALE = 1e-7;
+
     /** int8 parameters covering [lo, hi], with 0 exactly representable (zero padding must stay exact). */
     static QuantParams asymmetric(Range r) {
         double lo = r.lo(), hi = r.hi();
-        if (hi - lo < 1e-8) hi = lo + 1e-8;
-        double scale = (hi - lo) / 255.0;
+        double scale = Math.max((hi - lo) / 255.0, MIN_ACTIVATION_SCALE);
         long zero = Math.round(-128 - lo / scale);
         return QuantParams.perTensor(DType.INT8, (float) scale, Math.max(-128, Math.min(127, zero)));
     }
