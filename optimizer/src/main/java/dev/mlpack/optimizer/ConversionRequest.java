@@ -39,7 +39,8 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private Path calibration;
         private int calibrationSamples = 200;
         // Measured on the ImageNet MobileNet and both potato models: min/max kept the most signal (SQNR) and needs one
-        // calibration pass instead of two; see BENCHMARKS.md.
+        // calibration pass instead of two; on the random-weight family fixtures neither method wins everywhere.
+        // See BENCHMARKS.md.
         private CalibrationMethod calibrationMethod = CalibrationMethod.MINMAX;
         private Preprocess preprocess = Preprocess.TF;
         private Resize resize = Resize.BILINEAR;

@@ -23,6 +23,13 @@ import java.util.Map;
 final class Calibrator {
     private Calibrator() {}
 
+    /**
+     * The histogram pass (for percentile and MSE ranges) looks at this many images at most: the extremes come from
+     * every image in the first pass, and the shape between them settles with far fewer, so the second pass costs a
+     * third of the first for 200 images instead of doubling the calibration time.
+     */
+    static final int HISTOGRAM_IMAGES = 64;
+
     static Map<Value, TensorStats> collect(Graph floatGraph, List<float[]> inputs, boolean histograms, Progress progress) {
         TfliteWriter.Written written = TfliteWriter.write(floatGraph, TfliteWriter.Options.builder().build());
         List<Value> tracked = new ArrayList<>();
@@ -35,10 +42,12 @@ final class Calibrator {
              TfliteInterpreter interpreter = model.newInterpreter(
                      InterpreterOptions.forInspection().withThreads(Runtime.getRuntime().availableProcessors()))) {
             int passes = histograms ? 2 : 1;
-            String name = histograms ? "Calibrating (2 passes)" : "Calibrating";
-            try (Task task = progress.start(name, (long) inputs.size() * passes, "img")) {
+            int histogramImages = Math.min(inputs.size(), HISTOGRAM_IMAGES);
+            long total = inputs.size() + (histograms ? histogramImages : 0);
+            try (Task task = progress.start("Calibrating", total, "img")) {
                 for (int pass = 0; pass < passes; pass++) {
-                    for (float[] input : inputs) {
+                    List<float[]> images = pass == 0 ? inputs : spread(inputs, histogramImages);
+                    for (float[] input : images) {
                         interpreter.setInput(0, input);
                         interpreter.invoke();
                         for (Value v : tracked) {
@@ -56,5 +65,12 @@ final class Calibrator {
             throw new ConversionException(ConversionException.Kind.INTERNAL, "calibration run failed: " + e.getMessage(), e);
         }
         return stats;
+    }
+
+    /** {@code n} inputs spread evenly over the list (the list is stratified over classes, so is this). */
+    private static List<float[]> spread(List<float[]> inputs, int n) {
+        List<float[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(inputs.get((int) ((long) i * inputs.size() / n)));
+        return out;
     }
 }

@@ -318,6 +318,10 @@ public final class Int8Quantizer {
      * a small MobileNet's latency (4.0 vs 2.0 ms); the two converts both run inside XNNPACK.
      */
     private void rawPixelFront(String name, Value in, QuantParams target) {
+        if (in.shape().rank() != 4 || in.shape().dim(3) != 3) {
+            throw dev.mlpack.optimizer.ConversionException.badInput("--io uint8 takes RGB pixels, but input '" + name + "' has shape "
+                    + in.shape() + "; use --io float32 or --io int8 for this model");
+        }
         Value pixels = graph.replaceInput(name, DType.UINT8);
         params.put(pixels, QuantParams.perTensor(DType.UINT8, 1f, 0));
         Value real = graph.add(Op.DEQUANTIZE, List.of(pixels), Map.of(), name + "/pixels", "").output();
