@@ -114,13 +114,6 @@ public enum Op {
     /** The node's single output computed from constant inputs. */
     public Constant evaluate(Node node) { return evaluator.evaluate(node); }
 
-    public boolean isElementwiseBinary() {
-        return switch (this) {
-            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, POW -> true;
-            default -> false;
-        };
-    }
-
     /** How an op's int8 kernel constrains its tensors, from TFLite's int8 quantization specification. */
     public enum Int8Rule {
         /** No int8 kernel: the op stays in float between DEQUANTIZE and QUANTIZE, and is reported. */

@@ -32,15 +32,6 @@ public final class TfOpLowering {
 
     private TfOpLowering() {}
 
-    public static boolean supports(String tfOp) { return RULES.containsKey(tfOp) || PASS_THROUGH.contains(tfOp); }
-
-    /** Every supported TF op type, for documentation and inspection. */
-    public static Set<String> supportedOps() {
-        Set<String> all = new java.util.TreeSet<>(RULES.keySet());
-        all.addAll(PASS_THROUGH);
-        return all;
-    }
-
     static List<Value> lower(LoweringContext ctx) {
         if (PASS_THROUGH.contains(ctx.opType())) return List.of(ctx.input(0));
         Rule rule = RULES.get(ctx.opType());
