@@ -1,0 +1,247 @@
+package dev.mlpack.cli;
+
+import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.eval.EvaluationReport;
+import dev.mlpack.optimizer.eval.EvaluationReport.ClassStats;
+import dev.mlpack.optimizer.eval.EvaluationReport.ConfusedPair;
+import dev.mlpack.optimizer.eval.EvaluationReport.ModelStats;
+import dev.mlpack.optimizer.eval.EvaluationRequest;
+import dev.mlpack.optimizer.eval.Evaluator;
+import dev.mlpack.runtime.image.Preprocess;
+import dev.mlpack.runtime.image.Resize;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code mlpack evaluate --reference MODEL --candidate OUT.tflite --data DATA}: accuracy, agreement and speed of two models. */
+@Command(name = "evaluate",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {"Compares a converted model (--candidate) with the original (--reference) on labelled images:"
+                + " top-1/top-k accuracy with 95% confidence intervals, per-class accuracy, most confused classes,"
+                + " top-1 agreement, mean KL divergence, latency, sizes and peak memory."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  mlpack evaluate --reference samples/model --candidate out/sample-int8.tflite \\",
+                "      --data samples/images --json out/sample-eval.json"})
+final class EvaluateCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--reference", required = true, paramLabel = "MODEL",
+            description = "The original: a SavedModel folder, or a .tflite.")
+    Path reference;
+
+    @Option(names = "--candidate", required = true, paramLabel = "OUT.tflite",
+            description = "The converted .tflite to check.")
+    Path candidate;
+
+    @Option(names = "--data", required = true, paramLabel = "DATA",
+            description = "Labelled images: class subfolders of images, or a CSV of path,label rows.")
+    Path data;
+
+    @Option(names = "--preprocess", paramLabel = "MODE",
+            description = "tf, caffe, torch or raw. Default: from the candidate's metadata, else tf.")
+    String preprocess;
+
+    @Option(names = "--resize", paramLabel = "METHOD",
+            description = "bilinear, nearest or crop. Default: from the candidate's metadata, else bilinear.")
+    String resize;
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "Class names, line i naming output i. Default: the candidate's metadata labels, else the sorted"
+                    + " class folder names.")
+    Path labels;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "5", description = "k of the top-k accuracy. Default: ${DEFAULT-VALUE}.")
+    int topK;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+            description = "Evaluate at most N images, spread over the classes. Default: all.")
+    int limit;
+
+    @Option(names = "--threads", paramLabel = "T",
+            description = "Threads TFLite runs with. Default: the number of cores.")
+    Integer threads;
+
+    @Option(names = "--max-skip", paramLabel = "N", defaultValue = "0",
+            description = "How many unreadable images to skip before failing. Default: ${DEFAULT-VALUE}.")
+    int maxSkip;
+
+    @Option(names = "--signature", paramLabel = "NAME", defaultValue = "serving_default",
+            description = "SavedModel signature of the reference. Default: ${DEFAULT-VALUE}.")
+    String signature;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
+    Path json;
+
+    @Override
+    public Integer call() {
+        if (topK < 1) throw usage("--top-k must be at least 1, got " + topK);
+        if (limit < 0) throw usage("--limit must not be negative, got " + limit);
+        if (maxSkip < 0) throw usage("--max-skip must not be negative, got " + maxSkip);
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) throw usage("--threads must be at least 1, got " + t);
+        Preprocess pre = preprocess == null ? null : parse("--preprocess", preprocess, Preprocess::parse);
+        Resize rs = resize == null ? null : parse("--resize", resize, Resize::parse);
+        if (json != null) Args.requireWritableFile(spec, json, "--json");
+
+        EvaluationReport report = Evaluator.evaluate(EvaluationRequest.builder(reference, candidate, data)
+                .preprocess(pre).resize(rs).labels(labels).topK(topK).limit(limit).threads(t).maxSkip(maxSkip)
+                .signature(signature).progress(CliProgress.forStderr()).build());
+        if (json != null) JsonFiles.write(json, toJson(report), true);
+        print(spec.commandLine().getOut(), report, json);
+        return Main.OK;
+    }
+
+    private <T> T parse(String option, String value, java.util.function.Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (ConversionException | IllegalArgumentException e) {
+            throw usage(option + " " + value + ": " + e.getMessage());
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    // ------------------------------------------------------------------ JSON
+
+    /** The {@code --json} report. */
+    static Map<String, Object> toJson(EvaluationReport r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("n", r.n());
+        m.put("top_k", r.topK());
+        m.put("threads", r.threads());
+        m.put("reference", model(r.reference(), r.topK()));
+        m.put("candidate", model(r.candidate(), r.topK()));
+        m.put("agreement_top1", round(r.agreementTop1(), 6));
+        m.put("mean_kl", round(r.meanKl(), 8));
+        List<Map<String, Object>> perClass = new ArrayList<>();
+        for (ClassStats c : r.perClass()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("label", c.label());
+            e.put("n", c.n());
+            e.put("reference_top1", round(c.referenceTop1(), 6));
+            e.put("candidate_top1", round(c.candidateTop1(), 6));
+            perClass.add(e);
+        }
+        m.put("per_class", perClass);
+        List<Map<String, Object>> skipped = new ArrayList<>();
+        r.skipped().forEach(s -> skipped.add(new LinkedHashMap<>(Map.of("file", s.file(), "reason", s.reason()))));
+        m.put("skipped", skipped);
+        Map<String, Object> confused = new LinkedHashMap<>();
+        confused.put("reference", pairs(r.reference().confusedPairs()));
+        confused.put("candidate", pairs(r.candidate().confusedPairs()));
+        m.put("confused_pairs", confused);
+        m.put("peak_memory_bytes", r.peakMemoryBytes() < 0 ? null : r.peakMemoryBytes());
+        m.put("seconds", Format.millisPrecision(r.seconds()));
+        return m;
+    }
+
+    private static Map<String, Object> model(ModelStats s, int k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", s.path());
+        m.put("format", s.format());
+        m.put("input", s.input());
+        m.put("top1", round(s.top1(), 6));
+        m.put("top" + k, round(s.topKAccuracy(), 6));
+        m.put("top1_ci", List.of(round(s.top1Ci()[0], 6), round(s.top1Ci()[1], 6)));
+        m.put("top" + k + "_ci", List.of(round(s.topKCi()[0], 6), round(s.topKCi()[1], 6)));
+        Map<String, Object> latency = new LinkedHashMap<>();
+        latency.put("p50", round(s.latencyP50Ms(), 4));
+        latency.put("p95", round(s.latencyP95Ms(), 4));
+        m.put("latency_ms", latency);
+        m.put("bytes", s.bytes());
+        return m;
+    }
+
+    private static List<Map<String, Object>> pairs(List<ConfusedPair> pairs) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ConfusedPair p : pairs) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("actual", p.actual());
+            e.put("predicted", p.predicted());
+            e.put("count", p.count());
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** Rounded for JSON; NaN (nothing measured) becomes null. */
+    private static Double round(double v, int digits) {
+        if (!Double.isFinite(v)) return null;
+        double scale = Math.pow(10, digits);
+        return Math.round(v * scale) / scale;
+    }
+
+    // ------------------------------------------------------------------ table
+
+    private static void print(PrintWriter out, EvaluationReport r, Path jsonFile) {
+        ModelStats ref = r.reference();
+        ModelStats cand = r.candidate();
+        out.println("evaluated " + r.n() + (r.n() == 1 ? " image" : " images") + " in " + r.labels().size() + " classes"
+                + (r.skipped().isEmpty() ? "" : " (" + r.skipped().size() + " skipped)") + ", " + r.threads()
+                + (r.threads() == 1 ? " thread" : " threads") + ", in " + Format.seconds(r.seconds()));
+        int w = 30;
+        out.println("  " + Format.pad("", 18) + Format.pad("reference", w) + "candidate");
+        row(out, "model", ref.path(), cand.path(), w);
+        row(out, "input", ref.format() + ", " + ref.input(), cand.format() + ", " + cand.input(), w);
+        row(out, "size", Format.bytes(ref.bytes()), Format.bytes(cand.bytes()), w);
+        row(out, "top-1", accuracy(ref.top1(), ref.top1Ci()), accuracy(cand.top1(), cand.top1Ci()), w);
+        row(out, "top-" + r.topK(), accuracy(ref.topKAccuracy(), ref.topKCi()), accuracy(cand.topKAccuracy(), cand.topKCi()), w);
+        row(out, "latency p50/p95", latency(ref), latency(cand), w);
+        out.println("  " + Format.pad("agreement top-1", 18) + percent(r.agreementTop1()));
+        out.println("  " + Format.pad("mean KL", 18) + String.format(Locale.ROOT, "%.5f nats (reference || candidate)", r.meanKl()));
+        if (r.peakMemoryBytes() > 0) out.println("  " + Format.pad("peak memory", 18) + Format.bytes(r.peakMemoryBytes()));
+        out.println("  per class (top-1)   reference  candidate      n");
+        for (ClassStats c : r.perClass()) {
+            out.println("    " + Format.pad(c.label(), 18) + Format.padLeft(percent(c.referenceTop1()), 9)
+                    + Format.padLeft(percent(c.candidateTop1()), 11) + Format.padLeft(Integer.toString(c.n()), 7));
+        }
+        confused(out, "reference", ref.confusedPairs());
+        confused(out, "candidate", cand.confusedPairs());
+        for (int i = 0; i < Math.min(3, r.skipped().size()); i++) {
+            out.println("  skipped " + r.skipped().get(i).file() + " (" + r.skipped().get(i).reason() + ")");
+        }
+        if (r.skipped().size() > 3) out.println("  ... and " + (r.skipped().size() - 3) + " more skipped");
+        if (jsonFile != null) out.println("  json  " + jsonFile);
+        out.flush();
+    }
+
+    private static void confused(PrintWriter out, String which, List<ConfusedPair> pairs) {
+        if (pairs.isEmpty()) return;
+        StringBuilder sb = new StringBuilder("  most confused (" + which + "): ");
+        for (int i = 0; i < pairs.size(); i++) {
+            if (i > 0) sb.append(", ");
+            sb.append(pairs.get(i).actual()).append(" -> ").append(pairs.get(i).predicted()).append(" ").append(pairs.get(i).count());
+        }
+        out.println(sb);
+    }
+
+    private static void row(PrintWriter out, String name, String a, String b, int w) {
+        out.println("  " + Format.pad(name, 18) + Format.pad(a, w - 1) + " " + b);
+    }
+
+    private static String percent(double v) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * v);
+    }
+
+    private static String accuracy(double v, double[] ci) {
+        return String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * v, 100 * ci[0], 100 * ci[1]);
+    }
+
+    private static String latency(ModelStats s) {
+        if (!Double.isFinite(s.latencyP50Ms())) return "-";
+        return String.format(Locale.ROOT, "%.2f / %.2f ms", s.latencyP50Ms(), s.latencyP95Ms());
+    }
+}
