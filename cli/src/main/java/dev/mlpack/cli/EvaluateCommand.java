@@ -7,8 +7,10 @@ import dev.mlpack.optimizer.eval.EvaluationReport.ConfusedPair;
 import dev.mlpack.optimizer.eval.EvaluationReport.ModelStats;
 import dev.mlpack.optimizer.eval.EvaluationRequest;
 import dev.mlpack.optimizer.eval.Evaluator;
+import dev.mlpack.optimizer.eval.HtmlReport;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Spec;
                 + " top-1 agreement, mean KL divergence, latency, sizes and peak memory."},
         footerHeading = "%nExamples:%n",
         footer = {"  mlpack evaluate --reference samples/model --candidate out/sample-int8.tflite \\",
-                "      --data samples/images --json out/sample-eval.json"})
+                "      --data samples/images --json out/sample-eval.json --html out/sample-eval.html"})
 final class EvaluateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -83,6 +85,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     Path json;
 
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Also write a self-contained HTML report with charts and the images the models disagree on.")
+    Path html;
+
     @Override
     public Integer call() {
         if (topK < 1) throw usage("--top-k must be at least 1, got " + topK);
@@ -93,12 +99,20 @@ final class EvaluateCommand implements Callable<Integer> {
         Preprocess pre = preprocess == null ? null : parse("--preprocess", preprocess, Preprocess::parse);
         Resize rs = resize == null ? null : parse("--resize", resize, Resize::parse);
         if (json != null) Args.requireWritableFile(spec, json, "--json");
+        if (html != null) Args.requireWritableFile(spec, html, "--html");
 
         EvaluationReport report = Evaluator.evaluate(EvaluationRequest.builder(reference, candidate, data)
                 .preprocess(pre).resize(rs).labels(labels).topK(topK).limit(limit).threads(t).maxSkip(maxSkip)
                 .signature(signature).progress(CliProgress.forStderr()).build());
         if (json != null) JsonFiles.write(json, toJson(report), true);
-        print(spec.commandLine().getOut(), report, json);
+        if (html != null) {
+            try {
+                HtmlReport.write(report, html);
+            } catch (IOException e) {
+                throw new ConversionException(ConversionException.Kind.BAD_INPUT, "cannot write --html " + html + ": " + e.getMessage(), e);
+            }
+        }
+        print(spec.commandLine().getOut(), report, json, html);
         return Main.OK;
     }
 
@@ -186,7 +200,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ table
 
-    private static void print(PrintWriter out, EvaluationReport r, Path jsonFile) {
+    private static void print(PrintWriter out, EvaluationReport r, Path jsonFile, Path htmlFile) {
         ModelStats ref = r.reference();
         ModelStats cand = r.candidate();
         out.println("evaluated " + r.n() + (r.n() == 1 ? " image" : " images") + " in " + r.labels().size() + " classes"
@@ -215,6 +229,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if (r.skipped().size() > 3) out.println("  ... and " + (r.skipped().size() - 3) + " more skipped");
         if (jsonFile != null) out.println("  json  " + jsonFile);
+        if (htmlFile != null) out.println("  html  " + htmlFile);
         out.flush();
     }
 

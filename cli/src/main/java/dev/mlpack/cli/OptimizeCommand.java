@@ -6,6 +6,9 @@ import dev.mlpack.optimizer.ConversionResult;
 import dev.mlpack.optimizer.Converter;
 import dev.mlpack.optimizer.Quantize;
 import dev.mlpack.optimizer.data.Dataset;
+import dev.mlpack.optimizer.eval.EvaluationReport;
+import dev.mlpack.optimizer.eval.EvaluationRequest;
+import dev.mlpack.optimizer.eval.Evaluator;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.quant.CalibrationMethod;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
@@ -106,8 +109,19 @@ final class OptimizeCommand implements Callable<Integer> {
     String signature;
 
     @Option(names = "--json", paramLabel = "FILE",
-            description = "Also write the result as JSON: output, bytes, quantize, seconds, ops, calibration, float_ops.")
+            description = "Also write the result as JSON: output, bytes, quantize, seconds, ops, calibration, float_ops"
+                    + " (and evaluation, with --eval-data).")
     Path json;
+
+    @Option(names = "--eval-data", paramLabel = "DATA",
+            description = "After converting, evaluate the written .tflite against the SavedModel on these labelled images"
+                    + " (class subfolders of images, or a CSV of path,label rows), as mlpack evaluate does with the same"
+                    + " --preprocess, --resize and --labels; the figures go under \"evaluation\" in --json.")
+    Path evalData;
+
+    @Option(names = "--eval-limit", paramLabel = "N", defaultValue = "0", hidden = true,
+            description = "Evaluate at most N images of --eval-data, spread over the classes. Default: all.")
+    int evalLimit;
 
     /** The parsed options, checked before any work starts. */
     record Options(Quantize quantize, CalibrationMethod method, Preprocess preprocess, Resize resize, Int8Quantizer.Io io) {}
@@ -125,6 +139,7 @@ final class OptimizeCommand implements Callable<Integer> {
             // costs nothing. (Images are decoded, and checked, during the conversion.)
             Dataset.open(calibration, null, "--calibration", null);
         }
+        if (evalData != null) Dataset.open(evalData, null, "--eval-data", null); // fail before converting, not after
 
         ConversionRequest request = ConversionRequest.builder(model, out)
                 .quantize(o.quantize()).signature(signature)
@@ -134,8 +149,16 @@ final class OptimizeCommand implements Callable<Integer> {
                 .progress(CliProgress.forStderr())
                 .build();
         ConversionResult result = Converter.convert(request);
-        if (json != null) JsonFiles.write(json, toJson(result), true); // "calibration": null for float conversions
-        printSummary(spec.commandLine().getOut(), result, folderSize(model), json);
+        EvaluationReport evaluation = evalData == null ? null : Evaluator.evaluate(
+                EvaluationRequest.builder(model, result.output(), evalData)
+                        .preprocess(o.preprocess()).resize(o.resize()).labels(labels).limit(evalLimit)
+                        .signature(signature).progress(CliProgress.forStderr()).build());
+        if (json != null) {
+            Map<String, Object> m = toJson(result); // "calibration": null for float conversions
+            if (evaluation != null) m.put("evaluation", EvaluateCommand.toJson(evaluation));
+            JsonFiles.write(json, m, true);
+        }
+        printSummary(spec.commandLine().getOut(), result, folderSize(model), evaluation, json);
         return Main.OK;
     }
 
@@ -146,6 +169,8 @@ final class OptimizeCommand implements Callable<Integer> {
         Preprocess pre = parse("--preprocess", preprocess, Preprocess::parse);
         Resize rs = parse("--resize", resize, Resize::parse);
         Int8Quantizer.Io ioType = parseIo(q);
+        if (evalLimit < 0) throw usage("--eval-limit must not be negative, got " + evalLimit);
+        if (given("--eval-limit") && evalData == null) throw usage("--eval-limit applies to --eval-data only; add --eval-data DATA");
         if (q == Quantize.INT8) {
             if (calibration == null) {
                 throw usage("--quantize int8 needs --calibration DATA: a folder of images like the ones the model will see"
@@ -264,7 +289,8 @@ final class OptimizeCommand implements Callable<Integer> {
         };
     }
 
-    private void printSummary(PrintWriter out, ConversionResult r, long savedModelBytes, Path jsonFile) {
+    private void printSummary(PrintWriter out, ConversionResult r, long savedModelBytes, EvaluationReport evaluation,
+                              Path jsonFile) {
         Int8Quantizer.Io ioType = parseIo(r.quantize());
         out.println("wrote " + r.output() + " (" + Format.bytes(r.bytes()) + ", " + weights(r.quantize())
                 + ", " + ioDescription(r.quantize(), ioType) + ") in " + Format.seconds(r.seconds()));
@@ -274,6 +300,7 @@ final class OptimizeCommand implements Callable<Integer> {
         }
         for (String line : int8Lines(r)) out.println(line);
         out.println("  ops   " + Format.total(r.ops()) + " in total: " + Format.top(r.ops(), 6));
+        if (evaluation != null) for (String line : evaluationLines(evaluation)) out.println(line);
         if (jsonFile != null) out.println("  json  " + jsonFile);
         out.flush();
     }
@@ -294,6 +321,24 @@ final class OptimizeCommand implements Callable<Integer> {
                 for (String op : r.floatOps()) lines.add("    " + op);
             }
         }
+        return lines;
+    }
+
+    /** The --eval-data summary: accuracy of both models, agreement and KL (mlpack evaluate prints the full table). */
+    static List<String> evaluationLines(EvaluationReport e) {
+        List<String> lines = new ArrayList<>();
+        lines.add("  evaluation  " + e.n() + (e.n() == 1 ? " image" : " images") + " in " + e.labels().size() + " classes"
+                + (e.skipped().isEmpty() ? "" : " (" + e.skipped().size() + " skipped)") + ", " + Format.seconds(e.seconds())
+                + "; SavedModel -> .tflite:");
+        EvaluationReport.ModelStats ref = e.reference(), cand = e.candidate();
+        lines.add(String.format(Locale.ROOT, "    top-1        %.1f%% -> %.1f%% (%+.1f points)", 100 * ref.top1(), 100 * cand.top1(),
+                100 * (cand.top1() - ref.top1())));
+        lines.add(String.format(Locale.ROOT, "    top-%-2d       %.1f%% -> %.1f%% (%+.1f points)", e.topK(), 100 * ref.topKAccuracy(),
+                100 * cand.topKAccuracy(), 100 * (cand.topKAccuracy() - ref.topKAccuracy())));
+        if (Double.isFinite(ref.latencyP50Ms()) && Double.isFinite(cand.latencyP50Ms())) {
+            lines.add(String.format(Locale.ROOT, "    latency p50  %.2f ms -> %.2f ms", ref.latencyP50Ms(), cand.latencyP50Ms()));
+        }
+        lines.add(String.format(Locale.ROOT, "    agreement    %.1f%% top-1, mean KL %.5f nats", 100 * e.agreementTop1(), e.meanKl()));
         return lines;
     }
 

@@ -19,13 +19,16 @@ import java.util.Objects;
  * @param skipped images that could not be read, in dataset order
  * @param peakMemoryBytes the process's peak resident memory (VmHWM) at the end, or -1 where unknown
  * @param seconds wall time of the evaluation
+ * @param images one entry per evaluated image, in evaluation order (for charts and the disagreement gallery)
  */
 public record EvaluationReport(int n, int topK, int threads, List<String> labels, ModelStats reference,
                                ModelStats candidate, double agreementTop1, double meanKl, List<ClassStats> perClass,
-                               List<SkippedImage> skipped, long peakMemoryBytes, double seconds) {
+                               List<SkippedImage> skipped, long peakMemoryBytes, double seconds,
+                               List<ImageResult> images) {
 
     public EvaluationReport {
         labels = List.copyOf(labels);
+        images = images == null ? List.of() : List.copyOf(images);
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(candidate, "candidate");
         perClass = List.copyOf(perClass);
@@ -71,6 +74,29 @@ public record EvaluationReport(int n, int topK, int threads, List<String> labels
 
     /** {@code count} images labelled {@code actual} were classified as {@code predicted}. */
     public record ConfusedPair(String actual, String predicted, int count) {}
+
+    /** A report without per-image results. */
+    public EvaluationReport(int n, int topK, int threads, List<String> labels, ModelStats reference, ModelStats candidate,
+                            double agreementTop1, double meanKl, List<ClassStats> perClass, List<SkippedImage> skipped,
+                            long peakMemoryBytes, double seconds) {
+        this(n, topK, threads, labels, reference, candidate, agreementTop1, meanKl, perClass, skipped, peakMemoryBytes,
+                seconds, List.of());
+    }
+
+    /**
+     * What both models made of one image.
+     *
+     * @param file the image file
+     * @param label the true class index
+     * @param referenceTop1 the reference's top-1 class index
+     * @param referenceScore the reference's top-1 probability (scores normalised by {@link Metrics#toDistribution})
+     * @param candidateTop1 the candidate's top-1 class index
+     * @param candidateScore the candidate's top-1 probability
+     * @param referenceMs the reference's latency on this image
+     * @param candidateMs the candidate's latency on this image
+     */
+    public record ImageResult(String file, int label, int referenceTop1, double referenceScore, int candidateTop1,
+                              double candidateScore, double referenceMs, double candidateMs) {}
 
     /** An image left out because it could not be decoded. */
     public record SkippedImage(String file, String reason) {}

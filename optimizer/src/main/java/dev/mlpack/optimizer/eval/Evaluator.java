@@ -5,6 +5,7 @@ import dev.mlpack.optimizer.data.Dataset;
 import dev.mlpack.optimizer.data.ImageLoader;
 import dev.mlpack.optimizer.eval.EvaluationReport.ClassStats;
 import dev.mlpack.optimizer.eval.EvaluationReport.ConfusedPair;
+import dev.mlpack.optimizer.eval.EvaluationReport.ImageResult;
 import dev.mlpack.optimizer.eval.EvaluationReport.ModelStats;
 import dev.mlpack.optimizer.eval.EvaluationReport.SkippedImage;
 import dev.mlpack.optimizer.progress.Task;
@@ -125,6 +126,7 @@ public final class Evaluator {
         double[] klSum = {0};
         int[] agree = {0};
         int[] n = {0};
+        List<ImageResult> results = new ArrayList<>(dataset.size());
         boolean needPixels = reference.wantsPixels() || candidate.wantsPixels();
         boolean needFloats = !reference.wantsPixels() || !candidate.wantsPixels();
         ImagePipeline resizeOnly = new ImagePipeline(candidate.height(), candidate.width(), resize, Preprocess.RAW);
@@ -151,6 +153,8 @@ public final class Evaluator {
                 int rTop = ref.add(r, label, request.topK());
                 int cTop = cand.add(c, label, request.topK());
                 if (rTop == cTop) agree[0]++;
+                results.add(new ImageResult(sample.file().toString(), label, rTop, Metrics.toDistribution(r)[rTop], cTop,
+                        Metrics.toDistribution(c)[cTop], reference.lastMillis(), candidate.lastMillis()));
                 klSum[0] += Metrics.klDivergence(r, c);
                 n[0]++;
             });
@@ -174,7 +178,7 @@ public final class Evaluator {
         return new EvaluationReport(count, request.topK(), request.threads(), classNames,
                 ref.stats(reference, preprocess, count, classNames), cand.stats(candidate, preprocess, count, classNames),
                 (double) agree[0] / count, klSum[0] / count, perClass, skippedImages, Metrics.peakMemoryBytes(),
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, results);
     }
 
     /** The resized 0..255 floats as bytes, rounded as {@link ImagePipeline#toUint8} does. */
