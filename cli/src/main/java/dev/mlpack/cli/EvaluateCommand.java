@@ -1,5 +1,9 @@
 package dev.mlpack.cli;
 
+import static dev.mlpack.optimizer.eval.ReportFormat.accuracy;
+import static dev.mlpack.optimizer.eval.ReportFormat.latency;
+import static dev.mlpack.optimizer.eval.ReportFormat.percent;
+
 import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.eval.EvaluationReport;
 import dev.mlpack.optimizer.eval.EvaluationReport.ClassStats;
@@ -245,18 +249,5 @@ final class EvaluateCommand implements Callable<Integer> {
 
     private static void row(PrintWriter out, String name, String a, String b, int w) {
         out.println("  " + Format.pad(name, 18) + Format.pad(a, w - 1) + " " + b);
-    }
-
-    private static String percent(double v) {
-        return String.format(Locale.ROOT, "%.1f%%", 100 * v);
-    }
-
-    private static String accuracy(double v, double[] ci) {
-        return String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * v, 100 * ci[0], 100 * ci[1]);
-    }
-
-    private static String latency(ModelStats s) {
-        if (!Double.isFinite(s.latencyP50Ms())) return "-";
-        return String.format(Locale.ROOT, "%.2f / %.2f ms", s.latencyP50Ms(), s.latencyP95Ms());
     }
 }

@@ -1,5 +1,9 @@
 package dev.mlpack.optimizer.eval;
 
+import static dev.mlpack.optimizer.eval.ReportFormat.accuracy;
+import static dev.mlpack.optimizer.eval.ReportFormat.latency;
+import static dev.mlpack.optimizer.eval.ReportFormat.percent;
+
 import dev.mlpack.optimizer.eval.EvaluationReport.ClassStats;
 import dev.mlpack.optimizer.eval.EvaluationReport.ImageResult;
 import dev.mlpack.optimizer.eval.EvaluationReport.ModelStats;
@@ -361,19 +365,6 @@ public final class HtmlReport {
     private static String name(String path) {
         Path p = Path.of(path).getFileName();
         return p == null ? path : p.toString();
-    }
-
-    private static String percent(double v) {
-        return String.format(Locale.ROOT, "%.1f%%", 100 * v);
-    }
-
-    private static String accuracy(double v, double[] ci) {
-        return String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * v, 100 * ci[0], 100 * ci[1]);
-    }
-
-    private static String latency(ModelStats s) {
-        if (!Double.isFinite(s.latencyP50Ms())) return "-";
-        return String.format(Locale.ROOT, "%.2f / %.2f ms", s.latencyP50Ms(), s.latencyP95Ms());
     }
 
     private static String bytes(long b) {
