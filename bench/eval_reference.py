@@ -78,6 +78,7 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--batch", type=int, default=1, help="SavedModel batch size (the .tflite runs one image at a time)")
     ap.add_argument("--json")
+    ap.add_argument("--predictions", help="CSV of file,label,reference_top1,reference_score,candidate_top1,candidate_score")
     a = ap.parse_args()
     t0 = time.perf_counter()
     labels = None
@@ -98,6 +99,7 @@ def main():
     cand_hits = np.zeros(2, np.int64)
     agree = 0
     pending = []
+    per_image = []
 
     def flush():
         nonlocal agree
@@ -105,10 +107,11 @@ def main():
             return
         batch = np.stack([p[0] for p in pending])
         out = list(fn(**{in_name: tf.constant(batch)}).values())[0].numpy()
-        for (floats, label, cand_top1), s in zip(pending, out):
+        for (floats, label, cand_top1, path, cand_score), s in zip(pending, out):
             r1, r5 = topk_hits(s, label, 5)
             ref_hits[:] += (r1, r5)
             agree += int(np.argmax(s) == cand_top1)
+            per_image.append((path, names[label], names[int(np.argmax(s))], float(np.max(s)), names[cand_top1], cand_score))
         pending.clear()
 
     for path, label in rows:
@@ -130,7 +133,7 @@ def main():
             c = (c - zp) * scale
         c1, c5 = topk_hits(c, label, 5)
         cand_hits[:] += (c1, c5)
-        pending.append((floats, label, int(np.argmax(c))))
+        pending.append((floats, label, int(np.argmax(c)), path, float(np.max(c))))
         if len(pending) >= a.batch:
             flush()
     flush()
@@ -143,6 +146,12 @@ def main():
     if a.json:
         with open(a.json, "w") as fh:
             json.dump(res, fh, indent=1)
+    if a.predictions:
+        with open(a.predictions, "w", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["file", "label", "reference_top1", "reference_score", "candidate_top1", "candidate_score"])
+            for path, label, rt, rs, ct, cs in per_image:
+                w.writerow([path, label, rt, "%.6f" % rs, ct, "%.6f" % cs])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import static dev.mlpack.optimizer.eval.ReportFormat.latency;
 import static dev.mlpack.optimizer.eval.ReportFormat.percent;
 
 import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.Converter;
 import dev.mlpack.optimizer.eval.EvaluationReport;
 import dev.mlpack.optimizer.eval.EvaluationReport.ClassStats;
 import dev.mlpack.optimizer.eval.EvaluationReport.ConfusedPair;
@@ -16,6 +17,7 @@ import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,6 +95,10 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Also write a self-contained HTML report with charts and the images the models disagree on.")
     Path html;
 
+    @Option(names = "--predictions", paramLabel = "FILE",
+            description = "Also write one CSV row per image: file, label, each model's top-1 class and score.")
+    Path predictions;
+
     @Override
     public Integer call() {
         if (topK < 1) throw usage("--top-k must be at least 1, got " + topK);
@@ -104,11 +110,13 @@ final class EvaluateCommand implements Callable<Integer> {
         Resize rs = resize == null ? null : parse("--resize", resize, Resize::parse);
         if (json != null) Args.requireWritableFile(spec, json, "--json");
         if (html != null) Args.requireWritableFile(spec, html, "--html");
+        if (predictions != null) Args.requireWritableFile(spec, predictions, "--predictions");
 
         EvaluationReport report = Evaluator.evaluate(EvaluationRequest.builder(reference, candidate, data)
                 .preprocess(pre).resize(rs).labels(labels).topK(topK).limit(limit).threads(t).maxSkip(maxSkip)
                 .signature(signature).progress(CliProgress.forStderr()).build());
         if (json != null) JsonFiles.write(json, toJson(report), true);
+        if (predictions != null) Converter.writeAtomically(predictions, predictionsCsv(report).getBytes(StandardCharsets.UTF_8));
         if (html != null) {
             try {
                 HtmlReport.write(report, html);
@@ -130,6 +138,36 @@ final class EvaluateCommand implements Callable<Integer> {
 
     private ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
+    }
+
+    // ------------------------------------------------------------------ CSV
+
+    /** The {@code --predictions} rows, in the order the images were evaluated. */
+    static String predictionsCsv(EvaluationReport r) {
+        StringBuilder csv = new StringBuilder("file,label,reference_top1,reference_score,candidate_top1,candidate_score\n");
+        List<String> names = r.labels();
+        for (EvaluationReport.ImageResult i : r.images()) {
+            csv.append(csvField(i.file())).append(',').append(csvField(names.get(i.label())))
+                    .append(',').append(csvField(className(names, i.referenceTop1()))).append(',').append(score(i.referenceScore()))
+                    .append(',').append(csvField(className(names, i.candidateTop1()))).append(',').append(score(i.candidateScore()))
+                    .append('\n');
+        }
+        return csv.toString();
+    }
+
+    private static String score(double p) {
+        return String.format(Locale.ROOT, "%.6f", p);
+    }
+
+    /** Outputs beyond the named classes (a model with more outputs than DATA has classes) are shown by index. */
+    private static String className(List<String> names, int index) {
+        return index < names.size() ? names.get(index) : Integer.toString(index);
+    }
+
+    /** RFC 4180 quoting, only where needed. */
+    private static String csvField(String value) {
+        if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0) return value;
+        return '"' + value.replace("\"", "\"\"") + '"';
     }
 
     // ------------------------------------------------------------------ JSON

@@ -62,6 +62,22 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void predictionsCsvHasOneRowPerImageAgreeingWithTheSummary() throws IOException {
+        Path csv = tmp.resolve("predictions.csv");
+        Path json = tmp.resolve("eval-for-csv.json");
+        CliRunner.Result r = CliRunner.run("evaluate", "--reference", model.toString(), "--candidate", int8.toString(),
+                "--data", images.toString(), "--limit", "30", "--predictions", csv.toString(), "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("file,label,reference_top1,reference_score,candidate_top1,candidate_score", lines.getFirst());
+        assertEquals(31, lines.size());
+        long referenceRight = lines.stream().skip(1).map(l -> l.split(",")).filter(f -> f[1].equals(f[2])).count();
+        Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
+        double top1 = ((Number) ((Map<?, ?>) m.get("reference")).get("top1")).doubleValue();
+        assertEquals(top1, referenceRight / 30.0, 1e-9);
+    }
+
+    @Test
     void labelMismatchIsExit2() throws IOException {
         Path data = tmp.resolve("renamed/Handbag");
         Files.createDirectories(data);

@@ -9,6 +9,7 @@ import dev.mlpack.optimizer.ConversionRequest;
 import dev.mlpack.optimizer.Converter;
 import dev.mlpack.optimizer.Quantize;
 import dev.mlpack.optimizer.testing.Samples;
+import dev.mlpack.optimizer.testing.TinySavedModels;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
 import java.io.IOException;
@@ -129,6 +130,21 @@ class EvaluatorTest {
                 () -> Evaluator.evaluate(EvaluationRequest.builder(floatModel, int8Model, data).labels(labels).build()));
         assertEquals(2, e.kind().exitCode());
         assertTrue(e.getMessage().contains("names 3 classes but the models have 10 outputs"), e.getMessage());
+    }
+
+    @Test
+    void aCandidateOfAnotherInputSizeIsRefusedBeforeAnyImageIsRun() {
+        // 4x4 input, 10 outputs: the sample's classes, at a size the sample's 32x32 SavedModel does not take.
+        Path tinyModel = TinySavedModels.export(tmp.resolve("tiny-4x4"),
+                (tf, x) -> tf.linalg.matMul(tf.reshape(x, tf.constant(new long[] {-1, 48})), tf.constant(new float[48][10])));
+        Path tiny = tmp.resolve("tiny-4x4.tflite");
+        Converter.convert(ConversionRequest.builder(tinyModel, tiny).build());
+        ConversionException e = assertThrows(ConversionException.class,
+                () -> Evaluator.evaluate(EvaluationRequest.builder(Samples.model(), tiny, images).limit(10).build()));
+        assertEquals(2, e.kind().exitCode());
+        assertTrue(e.getMessage().contains("the models take different input sizes: the reference")
+                && e.getMessage().contains("takes 32x32") && e.getMessage().contains("takes 4x4"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     }
 
     private static void copySome(Path from, Path to, int n) throws IOException {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
+import java.awt.color.ICC_ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
@@ -57,6 +59,39 @@ class ImageDecoderTest {
         BufferedImage img = solid(16, 16, BufferedImage.TYPE_3BYTE_BGR, 0x3C78B4);
         RgbImage rgb = decoder.decode(jpeg(img), "rgb.jpg");
         assertRgbNear(0x3C78B4, rgb.rgbAt(5, 5), 2);
+    }
+
+    @Test
+    void anEmbeddedIccProfileDoesNotChangeThePixelValues() throws Exception {
+        // Camera and Photoshop JPEGs often carry an ICC profile. PIL and TensorFlow ignore it, so training saw the
+        // file's own values; the JDK's reader would convert them from the profile to sRGB unless told not to.
+        BufferedImage img = solid(16, 16, BufferedImage.TYPE_3BYTE_BGR, 0x3C78B4);
+        byte[] plain = jpeg(img);
+        byte[] withProfile = withIccProfile(plain, linearRgbProfileAsTheColourEngineWritesIt());
+        assertArrayEquals(decoder.decode(plain, "plain.jpg").rgb(), decoder.decode(withProfile, "linear-rgb-profile.jpg").rgb());
+    }
+
+    /**
+     * The JDK's linear-RGB profile, after one load by the colour engine: that load rewrites a few header bytes, and a
+     * camera's profile has long been through such a rewrite.
+     */
+    private static byte[] linearRgbProfileAsTheColourEngineWritesIt() {
+        ICC_Profile profile = ICC_Profile.getInstance(ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData());
+        new ICC_ColorSpace(profile).fromRGB(new float[] {1f, 0f, 0f});
+        return profile.getData();
+    }
+
+    /** The JFIF file with an APP2 ICC_PROFILE segment (one chunk) inserted after its APP0 segment, as cameras write it. */
+    private static byte[] withIccProfile(byte[] jfif, byte[] profile) {
+        assertEquals(0xE0, jfif[3] & 0xFF, "SOI then APP0");
+        int at = 4 + (((jfif[4] & 0xFF) << 8) | (jfif[5] & 0xFF));
+        byte[] tag = "ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int length = 2 + tag.length + 2 + profile.length;
+        assertTrue(length <= 0xFFFF, "profile fits one segment");
+        ByteBuffer out = ByteBuffer.allocate(jfif.length + 2 + length);
+        out.put(jfif, 0, at).put((byte) 0xFF).put((byte) 0xE2).putShort((short) length).put(tag)
+                .put((byte) 1).put((byte) 1).put(profile).put(jfif, at, jfif.length - at);
+        return out.array();
     }
 
     @Test
