@@ -3,8 +3,9 @@
 #   1. correctness: top-1/top-5 of the SavedModel (reference) and of mlpack's int8 .tflite (candidate), on
 #      (a) potato-cnn-tfkeras-2.11 on potato/images (raw, bilinear), (b) ImageNet MobileNet v1 0.25 224 on
 #      imagenet/calibration.csv (tf, crop);
-#   2. speed: wall time of the whole evaluation of 1,000 images, mlpack vs Python, median of 2 runs, with
-#      (a) MobileNet 224 on 1,000 potato images (labels meaningless: time only) and (b) the potato CNN (256x256).
+#   2. speed: wall time of the whole evaluation of 1,000 images, mlpack vs Python, alternating, median of
+#      SPEED_RUNS (default 3) runs each, with (a) ImageNet MobileNet 224: the 200 ImageNet images listed 5 times
+#      (a CSV of 1,000 rows; crop resize) and (b) the potato CNN (256x256) on 1,000 potato images.
 # Needs ../shared/data (skips cleanly without it). Usage: bench/eval_vs_python.sh [correctness|speed|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,23 +56,34 @@ if [[ $WHAT == speed || $WHAT == all ]]; then
     for c in Potato___Early_blight Potato___Late_blight; do
       mkdir -p "$S/$c"; ls "$D/potato/images/$c" | sort | head -500 | while read -r f; do ln -s "$(realpath "$D/potato/images/$c/$f")" "$S/$c/$f"; done
     done
-    # two labels for the ImageNet run: outputs 0/1 (labels do not match ImageNet: time only)
-    printf 'Potato___Early_blight\nPotato___Late_blight\n' > "$O/speed-labels-mnet.txt"
   fi
-  t() { local s e; s=$(date +%s.%N); "$@" > /dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+  # the 200 labelled ImageNet images, 5 times over (absolute paths)
+  for i in 1 2 3 4 5; do
+    sed "s|^|$(realpath "$D/imagenet")/|" "$D/imagenet/calibration.csv"
+  done > "$O/speed-1000.csv"
+  # t CMD...: wall seconds of CMD; a failing CMD stops the benchmark (its time would mean nothing)
+  t() {
+    local s e
+    s=$(date +%s.%N)
+    if ! "$@" > "$O/speed-last.log" 2>&1; then echo "eval_vs_python: failed: $* (see $O/speed-last.log)" >&2; exit 1; fi
+    e=$(date +%s.%N); echo "$e - $s" | bc
+  }
   med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-  echo "== speed: 1,000 images, wall seconds (median of 2), mlpack evaluate vs Python"
+  RUNS=${SPEED_RUNS:-3}
+  # TFLite threads on both sides (mlpack --threads, Python num_threads); the SavedModel uses TF's defaults on both.
+  THREADS=${SPEED_THREADS:-1}
+  echo "== speed: 1,000 images, wall seconds (median of $RUNS, alternating), mlpack evaluate vs Python, TFLite at $THREADS thread(s)"
   for m in ${SPEED_MODELS:-mnet potato}; do
     if [[ $m == mnet ]]; then
-      args=(--reference "$MNET" --candidate "$O/mnet-int8.tflite" --data "$S" --preprocess tf --resize crop --labels "$O/speed-labels-mnet.txt")
+      args=(--reference "$MNET" --candidate "$O/mnet-int8.tflite" --data "$O/speed-1000.csv" --preprocess tf --resize crop --labels "$D/imagenet/labels.txt")
     else
       args=(--reference "$POTATO" --candidate "$O/potato-int8.tflite" --data "$S" --preprocess raw --resize bilinear --labels "$O/potato-labels.txt")
     fi
     ml=(); py32=()
-    for i in 1 2; do
-      ml+=("$(t $ML evaluate "${args[@]}")")
-      py32+=("$(t $PYR "${args[@]}" --batch 32)")
+    for ((i = 0; i < RUNS; i++)); do
+      ml+=("$(t $ML evaluate "${args[@]}" --threads "$THREADS")")
+      py32+=("$(t $PYR "${args[@]}" --threads "$THREADS" --batch 32)")
     done
-    echo "$m: mlpack ${ml[*]} -> $(med "${ml[@]}") s | python batch32 ${py32[*]} -> $(med "${py32[@]}") s"
+    echo "$m: mlpack ${ml[*]} -> $(med "${ml[@]}") s | python batch32 ${py32[*]} -> $(med "${py32[@]}") s | ratio $(echo "$(med "${ml[@]}") / $(med "${py32[@]}")" | bc -l | cut -c1-5)"
   done
 fi

@@ -2,6 +2,8 @@ package dev.mlpack.optimizer.data;
 
 import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.progress.Progress;
+import dev.mlpack.optimizer.tf.TfJpegDecoder;
+import dev.mlpack.runtime.image.ImageDecoder;
 import dev.mlpack.runtime.image.ImagePipeline;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +43,8 @@ public final class CalibrationSet {
     /**
      * Reads {@code --calibration}: a folder of images, class subfolders or a CSV (labels, if any, are
      * only used to spread the choice over classes), keeps at most {@code samples} images and loads
-     * them on all cores, reporting a task "Loading images".
+     * them on all cores, reporting a task "Loading images". JPEGs are decoded by TensorFlow, which the converter has
+     * loaded anyway and which decodes them several times faster than ImageIO, to the same pixels.
      *
      * @throws ConversionException (bad input) for a missing or empty path, bad rows, a bad image, or
      *     {@code samples < 1}
@@ -49,7 +52,10 @@ public final class CalibrationSet {
     public static CalibrationSet load(Path data, int samples, ImagePipeline pipeline, Progress progress) {
         checkSamples(samples);
         Dataset all = Dataset.open(data, null, "--calibration", null);
-        return load(all, samples, new ImageLoader(pipeline), progress);
+        try (TfJpegDecoder jpeg = new TfJpegDecoder()) {
+            ImageDecoder decoder = new ImageDecoder().withJpegBackend(jpeg);
+            return load(all, samples, new ImageLoader(pipeline, decoder, Runtime.getRuntime().availableProcessors()), progress);
+        }
     }
 
     /** Like {@link #load(Path, int, ImagePipeline, Progress)} for a dataset already opened. */

@@ -12,6 +12,7 @@ import dev.mlpack.optimizer.progress.Task;
 import dev.mlpack.optimizer.reference.SavedModelRunner;
 import dev.mlpack.optimizer.tf.SavedModelImporter;
 import dev.mlpack.optimizer.tf.SavedModelInfo;
+import dev.mlpack.optimizer.tf.TfJpegDecoder;
 import dev.mlpack.runtime.image.ImageDecoder;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.Preprocess;
@@ -42,13 +43,16 @@ import java.util.stream.Stream;
  * mlpack metadata, else from the reference's (when it is a {@code .tflite}), else {@code tf}, {@code bilinear} and
  * the sorted class folder names.
  *
- * <p>Latency is the time of {@code invoke()} (TFLite) or of the session run (SavedModel) alone, after {@value
- * #WARMUP} untimed runs of each model on the first image. Problems the user can fix raise {@link
+ * <p>Latency is the time of {@code invoke()} (TFLite) or of the session run (SavedModel) alone, one image at a time,
+ * after {@value #WARMUP} untimed runs of each model on the first image. Images are taken {@value #CHUNK} at a time:
+ * decoded on all cores, then run through the candidate, then through the reference. Problems the user can fix raise {@link
  * ConversionException#badInput} with a one-line message.
  */
 public final class Evaluator {
     /** Untimed runs of each model before timing starts. */
     public static final int WARMUP = 5;
+    /** Images decoded together, then run through each model in turn. */
+    static final int CHUNK = 32;
     /** How many confused pairs a report lists per model. */
     public static final int CONFUSED_PAIRS = 5;
 
@@ -92,7 +96,9 @@ public final class Evaluator {
 
         try (Runner candidate = TfliteRunner.open(request.candidate(), request.threads());
              Runner reference = isTflite(request.reference()) ? TfliteRunner.open(request.reference(), request.threads())
-                     : SavedModelRunnerAdapter.open(request.reference(), request.signature(), candidate)) {
+                     : SavedModelRunnerAdapter.open(request.reference(), request.signature(), candidate);
+             // TensorFlow is loaded for a SavedModel reference anyway: its JPEG decoder is the faster one.
+             TfJpegDecoder tfJpeg = isTflite(request.reference()) ? null : new TfJpegDecoder()) {
             if (reference.height() != candidate.height() || reference.width() != candidate.width()) {
                 throw ConversionException.badInput("the models take different input sizes: the reference " + request.reference()
                         + " takes " + reference.height() + "x" + reference.width() + ", the candidate " + request.candidate()
@@ -111,14 +117,15 @@ public final class Evaluator {
                 throw ConversionException.badInput("DATA " + request.data() + " has " + classNames.size() + " classes but the models have "
                         + outputs + " outputs, and neither --labels nor the candidate's metadata names them: pass --labels");
             }
-            return run(request, dataset, classNames, reference, candidate, preprocess, resize, start);
+            ImageDecoder decoder = tfJpeg == null ? new ImageDecoder() : new ImageDecoder().withJpegBackend(tfJpeg);
+            return run(request, dataset, classNames, reference, candidate, preprocess, resize, decoder, start);
         }
     }
 
     // ------------------------------------------------------------------ the loop
 
     private static EvaluationReport run(EvaluationRequest request, Dataset dataset, List<String> classNames, Runner reference,
-                                        Runner candidate, Preprocess preprocess, Resize resize, long start) {
+                                        Runner candidate, Preprocess preprocess, Resize resize, ImageDecoder decoder, long start) {
         int classes = classNames.size();
         Tally ref = new Tally(classes, dataset.size());
         Tally cand = new Tally(classes, dataset.size());
@@ -130,34 +137,56 @@ public final class Evaluator {
         boolean needPixels = reference.wantsPixels() || candidate.wantsPixels();
         boolean needFloats = !reference.wantsPixels() || !candidate.wantsPixels();
         ImagePipeline resizeOnly = new ImagePipeline(candidate.height(), candidate.width(), resize, Preprocess.RAW);
-        // Images are decoded on this thread, between runs: decoder threads working ahead would compete with the
-        // models for the cores and inflate the measured latency.
-        ImageLoader loader = new ImageLoader(resizeOnly, new ImageDecoder(), 1);
-        List<ImageLoader.Skipped> skipped;
-        try (Task task = request.progress().start("Evaluating", dataset.size(), "img")) {
-            skipped = loader.forEach(dataset.samples(), true, task, (index, sample, resized) -> {
-                byte[] pixels = needPixels ? toUint8(resized) : null;
-                float[] floats = needFloats ? preprocess.applyInPlace(resized) : null;
-                if (n[0] == 0) {
-                    for (int w = 0; w < WARMUP; w++) {
-                        reference.score(floats, pixels);
-                        candidate.score(floats, pixels);
-                    }
+        // Decoding uses every core whatever --threads says: no model runs while a chunk is decoded.
+        ImageLoader loader = new ImageLoader(resizeOnly, decoder, Runtime.getRuntime().availableProcessors());
+        List<Dataset.Sample> samples = dataset.samples();
+        List<ImageLoader.Skipped> skipped = new ArrayList<>();
+        try (Task task = request.progress().start("Evaluating", samples.size(), "img")) {
+            for (int from = 0; from < samples.size(); from += CHUNK) {
+                // Phases, not interleaving: the chunk's images are decoded on all threads while no model runs, then
+                // the candidate runs on all of them, then the reference. Decoding alongside a timed run would inflate
+                // its latency, and alternating models image by image makes each start while the other's thread pool
+                // is still spinning down (TensorFlow's spins for a while after a run), which slowed TFLite's
+                // multi-threaded invoke() by 10x and more on 2 cores.
+                List<Dataset.Sample> chunk = samples.subList(from, Math.min(samples.size(), from + CHUNK));
+                List<Dataset.Sample> loaded = new ArrayList<>(chunk.size());
+                List<float[]> resized = new ArrayList<>(chunk.size());
+                skipped.addAll(loader.forEach(chunk, true, task, (index, sample, input) -> {
+                    loaded.add(sample);
+                    resized.add(input);
+                }));
+                List<byte[]> pixels = new ArrayList<>(loaded.size());
+                List<float[]> floats = new ArrayList<>(loaded.size());
+                for (float[] r : resized) {
+                    pixels.add(needPixels ? ImagePipeline.roundToUint8(r) : null);
+                    floats.add(needFloats ? preprocess.applyInPlace(r) : null);
                 }
-                float[] r = reference.score(floats, pixels);
-                ref.latency.add(reference.lastMillis());
-                float[] c = candidate.score(floats, pixels);
-                cand.latency.add(candidate.lastMillis());
-                int label = sample.label();
-                classCount[label]++;
-                int rTop = ref.add(r, label, request.topK());
-                int cTop = cand.add(c, label, request.topK());
-                if (rTop == cTop) agree[0]++;
-                results.add(new ImageResult(sample.file().toString(), label, rTop, Metrics.toDistribution(r)[rTop], cTop,
-                        Metrics.toDistribution(c)[cTop], reference.lastMillis(), candidate.lastMillis()));
-                klSum[0] += Metrics.klDivergence(r, c);
-                n[0]++;
-            });
+                if (from == 0 && !loaded.isEmpty()) {
+                    for (int w = 0; w < WARMUP; w++) candidate.score(floats.getFirst(), pixels.getFirst());
+                    for (int w = 0; w < WARMUP; w++) reference.score(floats.getFirst(), pixels.getFirst());
+                }
+                List<float[]> candidateScores = new ArrayList<>(loaded.size());
+                double[] candidateMs = new double[loaded.size()];
+                for (int i = 0; i < loaded.size(); i++) {
+                    candidateScores.add(candidate.score(floats.get(i), pixels.get(i)));
+                    candidateMs[i] = candidate.lastMillis();
+                }
+                for (int i = 0; i < loaded.size(); i++) {
+                    float[] r = reference.score(floats.get(i), pixels.get(i));
+                    float[] c = candidateScores.get(i);
+                    ref.latency.add(reference.lastMillis());
+                    cand.latency.add(candidateMs[i]);
+                    int label = loaded.get(i).label();
+                    classCount[label]++;
+                    int rTop = ref.add(r, label, request.topK());
+                    int cTop = cand.add(c, label, request.topK());
+                    if (rTop == cTop) agree[0]++;
+                    results.add(new ImageResult(loaded.get(i).file().toString(), label, rTop, Metrics.toDistribution(r)[rTop], cTop,
+                            Metrics.toDistribution(c)[cTop], reference.lastMillis(), candidateMs[i]));
+                    klSum[0] += Metrics.klDivergence(r, c);
+                    n[0]++;
+                }
+            }
         }
         if (skipped.size() > request.maxSkip()) {
             throw ConversionException.badInput(skipped.size() + " of " + dataset.size() + " images could not be read (first: "
@@ -179,15 +208,6 @@ public final class Evaluator {
                 ref.stats(reference, preprocess, count, classNames), cand.stats(candidate, preprocess, count, classNames),
                 (double) agree[0] / count, klSum[0] / count, perClass, skippedImages, Metrics.peakMemoryBytes(),
                 (System.nanoTime() - start) / 1e9, results);
-    }
-
-    /** The resized 0..255 floats as bytes, rounded as {@link ImagePipeline#toUint8} does. */
-    static byte[] toUint8(float[] resized) {
-        byte[] out = new byte[resized.length];
-        for (int i = 0; i < resized.length; i++) {
-            out[i] = (byte) Math.max(0, Math.min(255, Math.round(resized[i])));
-        }
-        return out;
     }
 
     /** Counts of one model. */

@@ -52,7 +52,11 @@ public record ImagePipeline(int height, int width, Resize resize, Preprocess pre
      * preprocessing is not applied: a uint8 model takes unnormalised pixels.
      */
     public byte[] toUint8(RgbImage image) {
-        float[] resized = resize.apply(image, height, width);
+        return roundToUint8(resize.apply(image, height, width));
+    }
+
+    /** Resized 0..255 values as bytes, rounded half up and clamped: the pixels a uint8-input model is fed. */
+    public static byte[] roundToUint8(float[] resized) {
         byte[] out = new byte[resized.length];
         for (int i = 0; i < resized.length; i++) {
             out[i] = (byte) Math.max(0, Math.min(255, Math.round(resized[i])));
