@@ -45,6 +45,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Server implements AutoCloseable {
 
+    /** Written once: answering /ping loads no JSON classes, which keeps the first answer after boot quick. */
+    private static final byte[] PING = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+
     /** Threads beyond the admitted prediction requests, for /ping, /metrics and quick rejections. */
     private static final int SPARE_THREADS = 4;
 
@@ -113,6 +116,12 @@ public final class Server implements AutoCloseable {
     /** Prediction requests that may wait for a worker. */
     public int queue() { return queue; }
 
+    /** Model input height in pixels. */
+    public int inputHeight() { return predictor.pipeline().height(); }
+
+    /** Model input width in pixels. */
+    public int inputWidth() { return predictor.pipeline().width(); }
+
     /** One line describing what is being served, printed once at startup. */
     public String describe() {
         var info = predictor.info();
@@ -161,7 +170,7 @@ public final class Server implements AutoCloseable {
                 route = match.name();
                 r = switch (match.kind()) {
                     case PAGE -> only(method, "GET", () -> new Response(200, "text/html; charset=utf-8", page));
-                    case PING -> only(method, "GET", () -> json(200, Map.of("status", "ok")));
+                    case PING -> only(method, "GET", () -> new Response(200, "application/json", PING));
                     case METRICS -> only(method, "GET", () -> new Response(200, "text/plain; version=0.0.4; charset=utf-8",
                             metrics.render(predictor, admitted::get).getBytes(StandardCharsets.UTF_8)));
                     case TFS_STATUS -> only(method, "GET", () -> json(200, TfServing.status()));

@@ -50,6 +50,9 @@ public final class ServerMain {
               --natives DIR         load the native libraries from DIR (see --extract-natives): no writable
                                     cache needed (read-only filesystem, non-root user)
               --extract-natives DIR write the linux-x86_64 native libraries into DIR and exit
+              --check               start, send /ping and one /predict (a generated image) to itself, print
+                                    the answers and exit (0 if both are 200): a self-test, and the training run
+                                    for a JVM class/AOT cache (-XX:AOTCacheOutput=app.aot)
               --quiet               no per-request log lines
               --help                this text
             """;
@@ -72,7 +75,7 @@ public final class ServerMain {
     }
 
     /** What the command line asks for. */
-    record Command(ServerConfig config, Path natives, Path extractNatives, boolean help) {}
+    record Command(ServerConfig config, Path natives, Path extractNatives, boolean help, boolean check) {}
 
     /**
      * Runs the server (blocking until SIGTERM/SIGINT) or the other actions the arguments ask for; returns the
@@ -96,7 +99,7 @@ public final class ServerMain {
                 return OK;
             }
             if (cmd.natives() != null) Natives.useFolder(cmd.natives());
-            return serve(cmd.config(), out, err);
+            return cmd.check() ? SelfCheck.run(cmd.config(), out) : serve(cmd.config(), out, err);
         } catch (IllegalArgumentException e) {
             err.println("mlpack-server: " + e.getMessage());
             return USAGE_ERROR;
@@ -106,6 +109,11 @@ public final class ServerMain {
         } catch (java.net.BindException e) {
             err.println("mlpack-server: cannot listen on " + cmd.config().host() + ":" + cmd.config().port() + ": "
                     + e.getMessage() + " (is another server running? choose another --port)");
+            return FAILED;
+        } catch (UnsatisfiedLinkError e) {
+            err.println("mlpack-server: cannot load the TFLite native libraries: " + e.getMessage()
+                    + (cmd.natives() == null ? " (on a read-only filesystem, extract them beforehand with --extract-natives DIR"
+                    + " and start with --natives DIR)" : ""));
             return FAILED;
         } catch (IOException | RuntimeException | LinkageError e) {
             err.println("mlpack-server: " + e.getMessage() + " (" + e.getClass().getSimpleName() + ")");
@@ -143,6 +151,7 @@ public final class ServerMain {
         Path natives = null;
         Path extract = null;
         ServerConfig.Builder b = null;
+        boolean check = false;
         List<String[]> settings = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -153,8 +162,9 @@ public final class ServerMain {
                 a = a.substring(0, eq);
             }
             switch (a) {
-                case "--help", "-h" -> { return new Command(null, null, null, true); }
+                case "--help", "-h" -> { return new Command(null, null, null, true, false); }
                 case "--quiet" -> settings.add(new String[] {a, ""});
+                case "--check" -> check = true;
                 case "--model", "--port", "--host", "--workers", "--threads", "--queue", "--max-body", "--max-pixels",
                      "--timeout", "--drain", "--top-k", "--labels", "--preprocess", "--resize", "--name", "--natives",
                      "--extract-natives" -> {
@@ -173,7 +183,7 @@ public final class ServerMain {
                         + (a.endsWith(".tflite") ? ": pass the model with --model " + a : ""));
             }
         }
-        if (extract != null) return new Command(null, null, extract, false);
+        if (extract != null) return new Command(null, null, extract, false, false);
         if (model == null) throw new UsageException("missing --model MODEL.tflite");
         if (!Files.isRegularFile(model)) {
             throw new UsageException("model " + model + (Files.exists(model) ? " is not a file" : " does not exist"));
@@ -181,7 +191,7 @@ public final class ServerMain {
         b = ServerConfig.builder(model);
         if (portEnv != null && !portEnv.isBlank()) b.port(integer("$PORT", portEnv));
         for (String[] s : settings) apply(b, s[0], s[1]);
-        return new Command(b.build(), natives, null, false);
+        return new Command(b.build(), natives, null, false, check);
     }
 
     private static void apply(ServerConfig.Builder b, String option, String v) {
