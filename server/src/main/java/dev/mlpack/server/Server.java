@@ -116,6 +116,9 @@ public final class Server implements AutoCloseable {
     /** Prediction requests that may wait for a worker. */
     public int queue() { return queue; }
 
+    /** The model's name, as in {@code /v1/models/NAME}. */
+    public String modelName() { return predictor.info().name(); }
+
     /** Model input height in pixels. */
     public int inputHeight() { return predictor.pipeline().height(); }
 
@@ -210,11 +213,12 @@ public final class Server implements AutoCloseable {
             status = 499; // the client went away while we answered
             error = e.toString();
         } finally {
-            ex.close();
+            // Logged before the exchange is closed, so that the line is out when the client has its answer.
             long nanos = System.nanoTime() - start;
             metrics.record(route, status, nanos, images);
-            inFlight.decrementAndGet();
             if (config.accessLog()) accessLog(ex, route, status, nanos, bytesIn, images, error);
+            ex.close();
+            inFlight.decrementAndGet();
         }
     }
 
