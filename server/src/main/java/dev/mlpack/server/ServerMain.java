@@ -4,6 +4,7 @@ import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,9 +65,12 @@ public final class ServerMain {
     private ServerMain() {}
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
-        if (code != OK) System.exit(code);
-        System.exit(OK);
+        // Every line reaches the log router as it is written (a pipe would otherwise be block-buffered).
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        int code = run(args, out, System.err);
+        out.flush();
+        System.err.flush();
+        System.exit(code);
     }
 
     /** A command-line mistake: printed as one line with a pointer to --help, exit code 2. */
