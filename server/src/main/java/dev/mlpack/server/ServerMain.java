@@ -86,6 +86,23 @@ public final class ServerMain {
      * exit code. Log lines go to {@code out}, errors to {@code err}.
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, null);
+    }
+
+    /** Options that take a value, e.g. {@code --port}. */
+    public static boolean takesValue(String option) {
+        return VALUE_OPTIONS.contains(option);
+    }
+
+    private static final java.util.Set<String> VALUE_OPTIONS = java.util.Set.of("--model", "--port", "--host", "--workers",
+            "--threads", "--queue", "--max-body", "--max-pixels", "--timeout", "--drain", "--top-k", "--labels", "--preprocess",
+            "--resize", "--name", "--natives", "--extract-natives");
+
+    /**
+     * Like {@link #run(String[], PrintStream, PrintStream)}; {@code invocation} replaces {@code java -jar
+     * mlpack-server.jar --model MODEL.tflite} in the help text (for {@code mlpack serve}), null keeps it.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, String invocation) {
         Command cmd;
         try {
             cmd = parse(args, System.getenv("PORT"));
@@ -94,7 +111,8 @@ public final class ServerMain {
             return USAGE_ERROR;
         }
         if (cmd.help()) {
-            out.print(USAGE);
+            out.print(invocation == null ? USAGE : USAGE.replace("java -jar mlpack-server.jar --model MODEL.tflite", invocation)
+                    .replace("\n       java -jar mlpack-server.jar --extract-natives DIR", ""));
             return OK;
         }
         try {
@@ -169,9 +187,7 @@ public final class ServerMain {
                 case "--help", "-h" -> { return new Command(null, null, null, true, false); }
                 case "--quiet" -> settings.add(new String[] {a, ""});
                 case "--check" -> check = true;
-                case "--model", "--port", "--host", "--workers", "--threads", "--queue", "--max-body", "--max-pixels",
-                     "--timeout", "--drain", "--top-k", "--labels", "--preprocess", "--resize", "--name", "--natives",
-                     "--extract-natives" -> {
+                case String o when VALUE_OPTIONS.contains(o) -> {
                     if (value == null) {
                         if (i + 1 >= args.length) throw new UsageException(a + " needs a value");
                         value = args[++i];
