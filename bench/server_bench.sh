@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Inference server acceptance figures (issue 6), for an int8 MobileNet v1 0.25 at 224x224 (../shared/data's ImageNet
+# model, `mlpack optimize --quantize int8`, raw uint8 pixel input, crop resize and labels in the metadata):
+#
+#   boot     process start -> GET /ping answers 200, median of 5 starts, for several JVM flag sets
+#            (the server distribution: java -jar server/target/mlpack-server.jar --natives DIR)
+#   load     wrk, 16 connections for 30 s on loopback, POST /predict with a rotation of 8 JPEG + 8 PNG ImageNet
+#            images (bench/server_load.lua): requests/s, non-2xx and socket errors, p50/p90/p99 latency; the
+#            server's peak RSS (VmHWM) after the run
+#   ceiling  the same interpreter setup in-process (bench/java/ServerBaseline.java): as many threads as the server
+#            has workers, 1 interpreter thread each, decode + resize + invoke over the same 16 files for 30 s
+#   correct  /predict top-1 on 50 potato images (../shared/data/potato/images) against the per-image top-1 of the
+#            Evaluator that `mlpack evaluate` runs (bench/java/EvaluateTop1.java), same int8 potato model and images
+#
+#   usage: bench/server_bench.sh [all|boot|load|correct]   (default all)
+#   env:   MLPACK_SHARED_DATA (default ../shared/data), MLPACK_BENCH_DIR (default ~/.cache/mlpack/bench),
+#          LOAD_SECONDS (30), CONNECTIONS (16), WORKERS (default: the server's own default)
+# Needs ../shared/data (skips, exit 0, when absent), wrk (apt-get install wrk), curl, the venv (tools/ensure-venv.sh)
+# for converting 8 JPEGs to PNG.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+WHAT=${1:-all}
+SHARED="${MLPACK_SHARED_DATA:-$ROOT/../shared/data}"
+if [[ ! -d "$SHARED/models/imagenet-mobilenet-v1-0.25-224" || ! -f "$SHARED/imagenet/calibration.csv" || ! -d "$SHARED/potato/images" ]]; then
+  echo "server_bench: skipped: the shared data folder $SHARED (models/, imagenet/, potato/) is absent"
+  exit 0
+fi
+command -v wrk >/dev/null || { echo "server_bench: needs wrk (apt-get install wrk)" >&2; exit 1; }
+JH="$(tools/java-home)"
+JAVA="$JH/bin/java"
+W="${MLPACK_BENCH_DIR:-$HOME/.cache/mlpack/bench}/server"
+mkdir -p "$W"
+LOG="$W/log.txt"
+: > "$LOG"
+SECONDS_LOAD=${LOAD_SECONDS:-30}
+CONNS=${CONNECTIONS:-16}
+export TF_CPP_MIN_LOG_LEVEL=2
+
+# ---- build: the CLI (for optimize / evaluate) and the server distribution
+./mlpack --version >/dev/null
+(JAVA_HOME="$JH" mvn -o -q -B -ntp -pl server -am -DskipTests package >>"$LOG" 2>&1)
+JAR="$ROOT/server/target/mlpack-server.jar"
+rm -rf "$W/natives" && "$JAVA" -jar "$JAR" --extract-natives "$W/natives" >>"$LOG"
+
+MNET="$W/mobilenet-int8.tflite"
+[[ -f $MNET && $MNET -nt cli/target/mlpack.jar ]] || ./mlpack optimize "$SHARED/models/imagenet-mobilenet-v1-0.25-224" -o "$MNET" \
+  --quantize int8 --calibration "$SHARED/imagenet/calibration.csv" --preprocess tf --resize crop \
+  --labels "$SHARED/imagenet/labels.txt" >>"$LOG" 2>&1
+ls "$SHARED/potato/images" > "$W/potato-labels.txt"
+POTATO="$W/potato-int8.tflite"
+[[ -f $POTATO && $POTATO -nt cli/target/mlpack.jar ]] || ./mlpack optimize "$SHARED/models/potato-cnn-tfkeras-2.11" -o "$POTATO" \
+  --quantize int8 --calibration "$SHARED/potato/images" --calibration-samples 100 --preprocess raw --resize bilinear \
+  --labels "$W/potato-labels.txt" >>"$LOG" 2>&1
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Starts the server in the background (SERVER_PID), JVM flags in $1, then server flags; waits for /ping; prints ms.
+start_server() {
+  local jvm="$1"; shift
+  PORT=$(free_port)
+  local t0 t1
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086 # $jvm is a list of flags
+  "$JAVA" $jvm -jar "$JAR" --natives "$W/natives" --host 127.0.0.1 --port "$PORT" "$@" >"$W/server.out" 2>>"$LOG" &
+  SERVER_PID=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/ping"; do
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died:"; cat "$W/server.out"; tail -5 "$LOG"; exit 1; }
+    sleep 0.005
+  done
+  t1=$(date +%s%N)
+  echo $(( (t1 - t0) / 1000000 ))
+}
+stop_server() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; }
+
+C1="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k"
+AOT="$W/server.aot"
+flags_default=""
+flags_c1="$C1"
+flags_aot="-XX:AOTCache=$AOT -XX:+UseSerialGC -Xss512k"
+flags_c1aot="-XX:AOTCache=$AOT $C1"
+
+if [[ $WHAT == boot || $WHAT == all ]]; then
+  # The AOT cache (JDK 25, JEP 483/514/515) comes from one training run: --check serves /ping and a /predict.
+  rm -f "$AOT"
+  "$JAVA" -XX:AOTCacheOutput="$AOT" -XX:+UseSerialGC -Xss512k -jar "$JAR" --natives "$W/natives" --model "$MNET" --check >>"$LOG" 2>&1
+  echo "== boot: process start -> /ping 200, ms (5 starts, median), int8 MobileNet 224 ($(du -k "$MNET" | cut -f1) KB)"
+  for set in default c1 aot c1aot; do
+    var="flags_$set"
+    runs=()
+    for i in 1 2 3 4 5; do
+      runs+=("$(start_server "${!var}" --model "$MNET" --quiet)")
+      stop_server
+    done
+    printf '%-8s median %5s ms   runs %s   flags: %s\n' "$set" "$(printf '%s\n' "${runs[@]}" | median)" "${runs[*]}" "${!var:-(none)}"
+  done
+  echo "   AOT cache: $(du -m "$AOT" | cut -f1) MB; server jar $(du -k "$JAR" | cut -f1) KB, lib/ $(du -sm server/target/lib | cut -f1) MB"
+fi
+
+if [[ $WHAT == load || $WHAT == all ]]; then
+  IMGS="$W/load-images"
+  if [[ ! -d $IMGS ]]; then
+    mkdir -p "$IMGS"
+    PY="$(tools/ensure-venv.sh | tail -n 1)"
+    mapfile -t cal < <(tail -n +2 "$SHARED/imagenet/calibration.csv" | cut -d, -f1 | head -16)
+    for i in $(seq 0 7); do cp "$SHARED/imagenet/${cal[$i]}" "$IMGS/img$i.jpg"; done
+    for i in $(seq 8 15); do "$PY" -c 'import sys; from PIL import Image; Image.open(sys.argv[1]).convert("RGB").save(sys.argv[2])' \
+      "$SHARED/imagenet/${cal[$i]}" "$IMGS/img$i.png"; done
+  fi
+  FILES=("$IMGS"/*)
+  echo "== load: wrk $CONNS connections x ${SECONDS_LOAD}s, POST /predict, 8 JPEG + 8 PNG ImageNet images ($(du -ck "${FILES[@]}" | tail -1 | cut -f1) KB)"
+  for set in default c1aot; do
+    var="flags_$set"
+    start_server "${!var}" --model "$MNET" --quiet ${WORKERS:+--workers $WORKERS} >/dev/null
+    desc=$(grep -o '[0-9]* workers x [0-9]* threads, queue [0-9]*' "$W/server.out")
+    wrk -t1 -c"$CONNS" -d"${SECONDS_LOAD}s" --timeout 30s -s bench/server_load.lua "http://127.0.0.1:$PORT" -- "${FILES[@]}" > "$W/wrk-$set.txt"
+    rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$SERVER_PID/status")
+    stop_server
+    echo "$set ($desc): $(tail -1 "$W/wrk-$set.txt") peak_rss_mb=$rss"
+  done
+  workers=$(echo "$desc" | awk '{print $1}')
+  echo "== ceiling: the same interpreter setup in-process, $workers threads x 1 interpreter thread, 30 s"
+  for mode in full invoke; do
+    echo "$mode: $("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$ROOT/server/target/lib/*" bench/java/ServerBaseline.java \
+      "$MNET" "$workers" 1 "$SECONDS_LOAD" "$mode" "${FILES[@]}" 2>>"$LOG")"
+  done
+fi
+
+if [[ $WHAT == correct || $WHAT == all ]]; then
+  # 50 potato images, spread over the three classes (17 + 17 + 16, the first by name in each folder).
+  D="$W/potato-50"
+  rm -rf "$D"
+  n=(17 17 16); k=0
+  for c in $(cat "$W/potato-labels.txt"); do
+    mkdir -p "$D/$c"
+    mapfile -t pick < <(ls "$SHARED/potato/images/$c" | sort)
+    for f in "${pick[@]:0:${n[$k]}}"; do ln -s "$SHARED/potato/images/$c/$f" "$D/$c/$f"; done
+    k=$((k + 1))
+  done
+  "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$ROOT/cli/target/mlpack.jar:$ROOT/cli/target/lib/*" bench/java/EvaluateTop1.java \
+    "$POTATO" "$D" "$W/potato-labels.txt" 2>>"$LOG" | sort > "$W/evaluate-top1.tsv"
+  start_server "" --model "$POTATO" --quiet >/dev/null
+  : > "$W/server-top1.tsv"
+  for f in "$D"/*/*; do
+    idx=$(curl -s -H 'Content-Type: image/jpeg' --data-binary @"$f" "http://127.0.0.1:$PORT/predict?top_k=1" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["predictions"][0]["index"])')
+    printf '%s\t%s\n' "$(realpath -s "$f")" "$idx" >> "$W/server-top1.tsv"
+  done
+  stop_server
+  sort -o "$W/server-top1.tsv" "$W/server-top1.tsv"
+  total=$(wc -l < "$W/server-top1.tsv")
+  same=$(join -t $'\t' "$W/evaluate-top1.tsv" "$W/server-top1.tsv" | awk -F'\t' '$2 == $3' | wc -l)
+  echo "== correct: /predict top-1 equals mlpack evaluate's on $same of $total potato images (evaluate listed $(wc -l < "$W/evaluate-top1.tsv"))"
+  ./mlpack evaluate --reference "$POTATO" --candidate "$POTATO" --data "$D" --labels "$W/potato-labels.txt" \
+    --json "$W/evaluate.json" >>"$LOG" 2>&1
+  correct=$(awk -F'\t' 'NR==FNR {lab[NR-1]=$1; next} {split($1, p, "/"); if (lab[$2] == p[length(p)-1]) c++} END {print c+0}' \
+    "$W/potato-labels.txt" "$W/server-top1.tsv")
+  echo "   top-1 accuracy: server $correct/$total, mlpack evaluate $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["candidate"]["top1"])' "$W/evaluate.json")"
+fi
