@@ -56,7 +56,8 @@ POTATO="$W/potato-int8.tflite"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Starts the server in the background (SERVER_PID), JVM flags in $1, then server flags; waits for /ping; prints ms.
+# Starts the server in the background (sets SERVER_PID, PORT), JVM flags in $1, then server flags; waits for /ping
+# and sets BOOT_MS, the milliseconds from launch to the first 200.
 start_server() {
   local jvm="$1"; shift
   PORT=$(free_port)
@@ -70,7 +71,7 @@ start_server() {
     sleep 0.005
   done
   t1=$(date +%s%N)
-  echo $(( (t1 - t0) / 1000000 ))
+  BOOT_MS=$(( (t1 - t0) / 1000000 ))
 }
 stop_server() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; }
 
@@ -90,7 +91,8 @@ if [[ $WHAT == boot || $WHAT == all ]]; then
     var="flags_$set"
     runs=()
     for i in 1 2 3 4 5; do
-      runs+=("$(start_server "${!var}" --model "$MNET" --quiet)")
+      start_server "${!var}" --model "$MNET" --quiet
+      runs+=("$BOOT_MS")
       stop_server
     done
     printf '%-8s median %5s ms   runs %s   flags: %s\n' "$set" "$(printf '%s\n' "${runs[@]}" | median)" "${runs[*]}" "${!var:-(none)}"
@@ -112,7 +114,8 @@ if [[ $WHAT == load || $WHAT == all ]]; then
   echo "== load: wrk $CONNS connections x ${SECONDS_LOAD}s, POST /predict, 8 JPEG + 8 PNG ImageNet images ($(du -ck "${FILES[@]}" | tail -1 | cut -f1) KB)"
   for set in default c1aot; do
     var="flags_$set"
-    start_server "${!var}" --model "$MNET" --quiet ${WORKERS:+--workers $WORKERS} >/dev/null
+    # shellcheck disable=SC2086 # optional flag pair
+    start_server "${!var}" --model "$MNET" --quiet ${WORKERS:+--workers $WORKERS}
     desc=$(grep -o '[0-9]* workers x [0-9]* threads, queue [0-9]*' "$W/server.out")
     wrk -t1 -c"$CONNS" -d"${SECONDS_LOAD}s" --timeout 30s -s bench/server_load.lua "http://127.0.0.1:$PORT" -- "${FILES[@]}" > "$W/wrk-$set.txt"
     rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$SERVER_PID/status")
@@ -140,7 +143,7 @@ if [[ $WHAT == correct || $WHAT == all ]]; then
   done
   "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$ROOT/cli/target/mlpack.jar:$ROOT/cli/target/lib/*" bench/java/EvaluateTop1.java \
     "$POTATO" "$D" "$W/potato-labels.txt" 2>>"$LOG" | sort > "$W/evaluate-top1.tsv"
-  start_server "" --model "$POTATO" --quiet >/dev/null
+  start_server "" --model "$POTATO" --quiet
   : > "$W/server-top1.tsv"
   for f in "$D"/*/*; do
     idx=$(curl -s -H 'Content-Type: image/jpeg' --data-binary @"$f" "http://127.0.0.1:$PORT/predict?top_k=1" \

@@ -117,10 +117,7 @@ final class Predictor implements AutoCloseable {
      * @throws HttpError 400 or 413 for an image that cannot be decoded, 503 when no worker frees up in time
      */
     List<Scores> predict(List<byte[]> images, long deadlineNanos) throws InterruptedException {
-        TfliteInterpreter interpreter = idle.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (interpreter == null) {
-            throw HttpError.busy("timed out waiting for a free worker; retry later");
-        }
+        TfliteInterpreter interpreter = borrow(deadlineNanos);
         try {
             List<Scores> out = new ArrayList<>(images.size());
             for (int i = 0; i < images.size(); i++) {
@@ -128,8 +125,21 @@ final class Predictor implements AutoCloseable {
             }
             return out;
         } finally {
-            idle.add(interpreter);
+            giveBack(interpreter);
         }
+    }
+
+    /** Takes an idle interpreter, waiting at most until the deadline; 503 when none frees up in time. */
+    TfliteInterpreter borrow(long deadlineNanos) throws InterruptedException {
+        TfliteInterpreter interpreter = idle.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (interpreter == null) {
+            throw HttpError.busy("timed out waiting for a free worker; retry later");
+        }
+        return interpreter;
+    }
+
+    void giveBack(TfliteInterpreter interpreter) {
+        idle.add(interpreter);
     }
 
     private RgbImage decode(byte[] data, String name) {

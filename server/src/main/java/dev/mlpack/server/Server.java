@@ -138,19 +138,29 @@ public final class Server implements AutoCloseable {
     /**
      * Stops accepting connections, waits up to the configured drain time for requests in flight, then frees the
      * interpreters (unless a request is still running past the drain time: the process is about to exit then).
+     *
+     * <p>The waiting is counted here, on this server's own handlers, rather than left to {@link HttpServer#stop}:
+     * the JDK's server counts an exchange as finished only when its dispatcher thread has processed the end of the
+     * response, and when {@code stop} comes right after a response (a SIGTERM just after the last request), that
+     * count can stay at one and {@code stop} then waits out its whole delay (measured: 25 s instead of 0.1 s). So
+     * {@code stop} runs on a daemon thread, where it closes the listener at once and may block harmlessly.
      */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
-        // stop() closes the listener, then waits until every exchange has finished or the delay has passed.
-        http.stop((int) Math.max(0, Math.ceil(config.drain().toMillis() / 1000.0)));
-        executor.shutdown();
+        long drainNanos = config.drain().toNanos();
+        Thread stopper = new Thread(() -> http.stop((int) Math.max(1, Math.ceil(drainNanos / 1e9))), "http-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        long deadline = System.nanoTime() + drainNanos;
         try {
-            executor.awaitTermination(1, TimeUnit.SECONDS);
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) Thread.sleep(5);
+            stopper.join(200); // normally quick: the listener is closed and no exchange is open
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        executor.shutdown();
         if (inFlight.get() == 0) predictor.close();
     }
 

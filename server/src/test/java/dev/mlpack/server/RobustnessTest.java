@@ -159,6 +159,18 @@ class RobustnessTest {
         }
     }
 
+    @Test
+    void closingRightAfterAResponseDoesNotWaitForTheDrainTime() throws IOException {
+        // The JDK's HttpServer.stop can wait out its whole delay when called just after a response (see Server.close).
+        Server quick = Server.start(ServerConfig.builder(TestModels.sampleInt8()).host("127.0.0.1").port(0).workers(1)
+                .drain(java.time.Duration.ofSeconds(20)).accessLog(false).build(), new PrintStream(OutputStream.nullOutputStream()));
+        assertEquals(200, new Http(quick.port()).get("/ping").status());
+        long t0 = System.nanoTime();
+        quick.close();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 2000, "close took " + ms + " ms");
+    }
+
     // ------------------------------------------------------------------ inputs
 
     static byte[] jpeg(byte[] png) throws IOException {
