@@ -8,13 +8,15 @@
 #            images (bench/server_load.lua): requests/s, non-2xx and socket errors, p50/p90/p99 latency; the
 #            server's peak RSS (VmHWM) after the run
 #   ceiling  the same interpreter setup in-process (bench/java/ServerBaseline.java): as many threads as the server
-#            has workers, 1 interpreter thread each, decode + resize + invoke over the same 16 files for 30 s
+#            has workers, 1 interpreter thread each, decode + resize + invoke over the same 16 files for 30 s, run
+#            right after each load test so that both see the same machine load
 #   correct  /predict top-1 on 50 potato images (../shared/data/potato/images) against the per-image top-1 of the
 #            Evaluator that `mlpack evaluate` runs (bench/java/EvaluateTop1.java), same int8 potato model and images
 #
 #   usage: bench/server_bench.sh [all|boot|load|correct]   (default all)
 #   env:   MLPACK_SHARED_DATA (default ../shared/data), MLPACK_BENCH_DIR (default ~/.cache/mlpack/bench),
-#          LOAD_SECONDS (30), CONNECTIONS (16), WORKERS (default: the server's own default)
+#          LOAD_SECONDS (30), CONNECTIONS (16), WORKERS (default: the server's own default),
+#          LOAD_SETS (JVM flag sets for the load test, default "small_c1_aot small default"; see below)
 # Needs ../shared/data (skips, exit 0, when absent), wrk (apt-get install wrk), curl, the venv (tools/ensure-venv.sh)
 # for converting 8 JPEGs to PNG.
 set -euo pipefail
@@ -57,7 +59,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Starts the server in the background (sets SERVER_PID, PORT), JVM flags in $1, then server flags; waits for /ping
-# and sets BOOT_MS, the milliseconds from launch to the first 200.
+# and sets BOOT_MS, the milliseconds from launch to the first 200, and BOOT_CPU_MS, the CPU time (user + system, all
+# threads) the process had used by then: on a busy machine the wall time includes waiting for a core, the CPU time not.
 start_server() {
   local jvm="$1"; shift
   PORT=$(free_port)
@@ -72,32 +75,43 @@ start_server() {
   done
   t1=$(date +%s%N)
   BOOT_MS=$(( (t1 - t0) / 1000000 ))
+  BOOT_CPU_MS=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$SERVER_PID/stat")
 }
 stop_server() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; }
 
-C1="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k"
-AOT="$W/server.aot"
+# JVM flag sets. "small" caps the heap for a 512 MB dyno (SerialGC: one GC thread and no per-region overhead, a
+# small initial heap so that RSS grows only with use); "c1" stops at the C1 compiler (quicker warm-up, less
+# compiler memory); "aot" adds a JDK 25 AOT cache (JEP 483/514/515) made by one training run (--check).
+SMALL="-XX:+UseSerialGC -Xms16m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m"
 flags_default=""
-flags_c1="$C1"
-flags_aot="-XX:AOTCache=$AOT -XX:+UseSerialGC -Xss512k"
-flags_c1aot="-XX:AOTCache=$AOT $C1"
+flags_small="$SMALL"
+flags_small_c1="$SMALL -XX:TieredStopAtLevel=1"
+flags_small_aot="$SMALL -XX:AOTCache=$W/small.aot"
+flags_small_c1_aot="$SMALL -XX:TieredStopAtLevel=1 -XX:AOTCache=$W/small_c1.aot"
+train_aot() { # $1 = cache file, rest = the flags it will be used with
+  local out="$1"; shift
+  rm -f "$out"
+  # shellcheck disable=SC2068 # flags are words
+  "$JAVA" $@ -XX:AOTCacheOutput="$out" -jar "$JAR" --natives "$W/natives" --model "$MNET" --check >>"$LOG" 2>&1
+}
 
 if [[ $WHAT == boot || $WHAT == all ]]; then
-  # The AOT cache (JDK 25, JEP 483/514/515) comes from one training run: --check serves /ping and a /predict.
-  rm -f "$AOT"
-  "$JAVA" -XX:AOTCacheOutput="$AOT" -XX:+UseSerialGC -Xss512k -jar "$JAR" --natives "$W/natives" --model "$MNET" --check >>"$LOG" 2>&1
-  echo "== boot: process start -> /ping 200, ms (5 starts, median), int8 MobileNet 224 ($(du -k "$MNET" | cut -f1) KB)"
-  for set in default c1 aot c1aot; do
+  train_aot "$W/small.aot" $SMALL
+  train_aot "$W/small_c1.aot" $SMALL -XX:TieredStopAtLevel=1
+  echo "== boot: process start -> /ping 200 (5 starts, median): wall ms, and CPU ms used by then; int8 MobileNet 224 ($(du -k "$MNET" | cut -f1) KB), load average $(cut -d' ' -f1 /proc/loadavg) at start"
+  for set in default small small_c1 small_aot small_c1_aot; do
     var="flags_$set"
-    runs=()
+    runs=(); cpus=()
     for i in 1 2 3 4 5; do
       start_server "${!var}" --model "$MNET" --quiet
-      runs+=("$BOOT_MS")
+      runs+=("$BOOT_MS"); cpus+=("$BOOT_CPU_MS")
       stop_server
     done
-    printf '%-8s median %5s ms   runs %s   flags: %s\n' "$set" "$(printf '%s\n' "${runs[@]}" | median)" "${runs[*]}" "${!var:-(none)}"
+    printf '%-13s wall %5s ms  cpu %5s ms   wall runs %s   flags: %s\n' "$set" "$(printf '%s\n' "${runs[@]}" | median)" \
+      "$(printf '%s\n' "${cpus[@]}" | median)" "${runs[*]}" "${!var:-(none)}"
   done
-  echo "   AOT cache: $(du -m "$AOT" | cut -f1) MB; server jar $(du -k "$JAR" | cut -f1) KB, lib/ $(du -sm server/target/lib | cut -f1) MB"
+  echo "   load average $(cut -d' ' -f1 /proc/loadavg) at the end; AOT caches $(du -m "$W/small.aot" | cut -f1) / $(du -m "$W/small_c1.aot" | cut -f1) MB;" \
+    "server jar $(du -k "$JAR" | cut -f1) KB, lib/ $(du -sm server/target/lib | cut -f1) MB"
 fi
 
 if [[ $WHAT == load || $WHAT == all ]]; then
@@ -111,23 +125,28 @@ if [[ $WHAT == load || $WHAT == all ]]; then
       "$SHARED/imagenet/${cal[$i]}" "$IMGS/img$i.png"; done
   fi
   FILES=("$IMGS"/*)
-  echo "== load: wrk $CONNS connections x ${SECONDS_LOAD}s, POST /predict, 8 JPEG + 8 PNG ImageNet images ($(du -ck "${FILES[@]}" | tail -1 | cut -f1) KB)"
-  for set in default c1aot; do
+  [[ -f "$W/small_c1.aot" ]] || train_aot "$W/small_c1.aot" $SMALL -XX:TieredStopAtLevel=1
+  echo "== load: wrk $CONNS connections x ${SECONDS_LOAD}s, POST /predict, 8 JPEG + 8 PNG ImageNet images ($(du -ck "${FILES[@]}" | tail -1 | cut -f1) KB); load average $(cut -d' ' -f1 /proc/loadavg)"
+  ceiling() { # $1 = mode
+    "$JAVA" --enable-native-access=ALL-UNNAMED $SMALL -cp "$ROOT/server/target/lib/*" bench/java/ServerBaseline.java \
+      "$MNET" "$workers" 1 "$SECONDS_LOAD" "$1" "${FILES[@]}" 2>>"$LOG" | sed 's/images_per_second=//'
+  }
+  for set in ${LOAD_SETS:-small_c1_aot small default}; do
     var="flags_$set"
     # shellcheck disable=SC2086 # optional flag pair
     start_server "${!var}" --model "$MNET" --quiet ${WORKERS:+--workers $WORKERS}
     desc=$(grep -o '[0-9]* workers x [0-9]* threads, queue [0-9]*' "$W/server.out")
+    workers=$(echo "$desc" | awk '{print $1}')
     wrk -t1 -c"$CONNS" -d"${SECONDS_LOAD}s" --timeout 30s -s bench/server_load.lua "http://127.0.0.1:$PORT" -- "${FILES[@]}" > "$W/wrk-$set.txt"
     rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$SERVER_PID/status")
     stop_server
+    rps=$(tail -1 "$W/wrk-$set.txt" | grep -o 'rps=[0-9.]*' | cut -d= -f2)
+    # The ceiling right after, under the same machine load: the server's setup without HTTP, same threads.
+    full=$(ceiling full)
     echo "$set ($desc): $(tail -1 "$W/wrk-$set.txt") peak_rss_mb=$rss"
+    echo "   in-process ceiling, $workers threads: $full images/s (decode + resize + invoke) -> server at $(awk -v a="$rps" -v b="$full" 'BEGIN {printf "%.0f", 100 * a / b}')% of it; load average $(cut -d' ' -f1 /proc/loadavg)"
   done
-  workers=$(echo "$desc" | awk '{print $1}')
-  echo "== ceiling: the same interpreter setup in-process, $workers threads x 1 interpreter thread, 30 s"
-  for mode in full invoke; do
-    echo "$mode: $("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$ROOT/server/target/lib/*" bench/java/ServerBaseline.java \
-      "$MNET" "$workers" 1 "$SECONDS_LOAD" "$mode" "${FILES[@]}" 2>>"$LOG")"
-  done
+  echo "   invoke only (pre-decoded inputs), $workers threads: $(ceiling invoke) images/s"
 fi
 
 if [[ $WHAT == correct || $WHAT == all ]]; then
