@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * The model side of the server: a loaded {@code .tflite}, how images reach its input (from the model's mlpack
  * metadata, overridden by the configuration), and a fixed pool of interpreters, one per worker, because an
  * interpreter is not thread-safe. A request borrows one interpreter for all its images, decodes them while
- * holding it (so that at most {@code workers} images are decoded at once, which bounds memory), and returns it.
+ * holding it and within the shared {@link DecodeBudget} (which bounds the heap spent on images), and returns it.
  */
 final class Predictor implements AutoCloseable {
 
@@ -41,9 +41,10 @@ final class Predictor implements AutoCloseable {
     private final BlockingQueue<TfliteInterpreter> idle;
     private final List<TfliteInterpreter> all;
     private final boolean xnnpack;
+    private final DecodeBudget budget;
 
     private Predictor(TfliteModel model, ModelInfo info, boolean hasMetadata, ImagePipeline pipeline, boolean rawPixels,
-                      TensorInfo input, int classes, ImageDecoder decoder, List<TfliteInterpreter> interpreters) {
+                      TensorInfo input, int classes, ImageDecoder decoder, DecodeBudget budget, List<TfliteInterpreter> interpreters) {
         this.model = model;
         this.info = info;
         this.hasMetadata = hasMetadata;
@@ -52,6 +53,7 @@ final class Predictor implements AutoCloseable {
         this.input = input;
         this.classes = classes;
         this.decoder = decoder;
+        this.budget = budget;
         this.all = List.copyOf(interpreters);
         this.idle = new ArrayBlockingQueue<>(interpreters.size(), false, interpreters);
         this.xnnpack = interpreters.getFirst().isXnnpackApplied();
@@ -65,6 +67,10 @@ final class Predictor implements AutoCloseable {
      *     labels that do not match the outputs)
      */
     static Predictor load(ServerConfig config, int workers) throws IOException {
+        return load(config, workers, DecodeBudget.forHeap(Runtime.getRuntime().maxMemory()));
+    }
+
+    static Predictor load(ServerConfig config, int workers, DecodeBudget budget) throws IOException {
         Optional<ModelInfo> meta = ModelInfo.read(config.model());
         TfliteModel model = TfliteModel.load(config.model());
         List<TfliteInterpreter> interpreters = new ArrayList<>();
@@ -93,7 +99,7 @@ final class Predictor implements AutoCloseable {
             // preprocessed values (quantized by the interpreter for int8/uint8 inputs).
             boolean rawPixels = meta.isPresent() && "uint8".equals(base.inputType()) && input.dataType().isEightBit();
             Predictor p = new Predictor(model, info, meta.isPresent(), pipeline, rawPixels, input, classes,
-                    new ImageDecoder(config.maxPixels()), interpreters);
+                    new ImageDecoder(config.maxPixels()), budget, interpreters);
             RgbImage blank = new RgbImage(pipeline.width(), pipeline.height(), new byte[pipeline.width() * pipeline.height() * 3]);
             for (TfliteInterpreter interpreter : interpreters) p.infer(interpreter, blank);
             return p;
@@ -111,8 +117,9 @@ final class Predictor implements AutoCloseable {
     }
 
     /**
-     * Decodes and classifies {@code images} on one borrowed interpreter, waiting for one at most until {@code
-     * deadlineNanos} ({@link System#nanoTime()} based).
+     * Decodes and classifies {@code images} on one borrowed interpreter, waiting for one (and for the memory to
+     * decode each image, see {@link DecodeBudget}) at most until {@code deadlineNanos} ({@link System#nanoTime()}
+     * based).
      *
      * @throws HttpError 400 or 413 for an image that cannot be decoded, 503 when no worker frees up in time
      */
@@ -121,7 +128,12 @@ final class Predictor implements AutoCloseable {
         try {
             List<Scores> out = new ArrayList<>(images.size());
             for (int i = 0; i < images.size(); i++) {
-                out.add(new Scores(infer(interpreter, decode(images.get(i), images.size() == 1 ? "image" : "image " + (i + 1)))));
+                DecodeBudget.Lease memory = budget.acquire(images.get(i), deadlineNanos);
+                try {
+                    out.add(new Scores(infer(interpreter, decode(images.get(i), images.size() == 1 ? "image" : "image " + (i + 1)))));
+                } finally {
+                    budget.release(memory);
+                }
             }
             return out;
         } finally {
@@ -177,6 +189,8 @@ final class Predictor implements AutoCloseable {
     boolean xnnpack() { return xnnpack; }
 
     long modelBytes() { return model.sizeBytes(); }
+
+    DecodeBudget budget() { return budget; }
 
     String label(int index) {
         List<String> labels = info.labels();

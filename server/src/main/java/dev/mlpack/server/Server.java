@@ -92,9 +92,10 @@ public final class Server implements AutoCloseable {
      * @throws IllegalArgumentException if the model cannot be served as configured
      */
     public static Server start(ServerConfig config, PrintStream log) throws IOException {
-        Resources resources = Resources.detect();
-        int workers = config.workers() > 0 ? config.workers() : resources.defaultWorkers(config);
-        int queue = config.queue() >= 0 ? config.queue() : resources.defaultQueue(workers);
+        // One worker per core (container-aware); memory does not cap them, DecodeBudget bounds the heap images take.
+        int workers = config.workers() > 0 ? config.workers() : Math.max(1, Runtime.getRuntime().availableProcessors());
+        // Enough waiting places for a few clients per worker.
+        int queue = config.queue() >= 0 ? config.queue() : Math.max(16, 4 * workers);
         HttpLimits.apply(config);
         Predictor predictor = Predictor.load(config, workers);
         try {
@@ -132,7 +133,8 @@ public final class Server implements AutoCloseable {
                         + " %d workers x %d threads, queue %d", info.name(), config.model(), predictor.pipeline().height(),
                 predictor.pipeline().width(), predictor.input().dataType().name().toLowerCase(Locale.ROOT), predictor.classes(),
                 info.preprocess(), info.resize(), predictor.xnnpack() ? "int8" : "off", predictor.workers(),
-                config.threadsPerWorker(), queue);
+                config.threadsPerWorker(), queue) + String.format(Locale.ROOT, ", decoding memory %d MB (images up to %.1f megapixels)",
+                predictor.budget().bytes() >> 20, Math.min(config.maxPixels(), predictor.budget().maxPixels()) / 1e6);
     }
 
     /**

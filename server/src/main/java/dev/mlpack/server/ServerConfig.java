@@ -10,12 +10,12 @@ import java.util.Objects;
 /**
  * Everything a {@link Server} is started with. Values left unset ({@code 0}, {@code null}) are filled in
  * by {@link Server#start}: from the model's mlpack metadata (labels, preprocessing, resize), or from the
- * cores and memory the process finds (workers, queue).
+ * cores the process finds (workers, queue).
  *
  * @param model the {@code .tflite} file
  * @param host address to bind, e.g. {@code 0.0.0.0}
  * @param port port to bind; 0 picks a free one (tests)
- * @param workers interpreters, i.e. images inferred at once; 0 = from cores and memory
+ * @param workers interpreters, i.e. images inferred at once; 0 = one per core
  * @param threadsPerWorker threads inside each interpreter (XNNPACK's pool); 1 runs on the request thread
  * @param queue requests that may wait for a worker; beyond it, 503 with {@code Retry-After}; -1 = default
  * @param maxBodyBytes request bodies above this get 413

@@ -36,11 +36,13 @@ public final class ServerMain {
               --model FILE          the .tflite model (required)
               --port N              port; default $PORT, else 8080
               --host ADDR           address to bind; default 0.0.0.0
-              --workers N           interpreters (images inferred at once); default: cores, capped by heap
+              --workers N           interpreters (images inferred at once); default: one per core
               --threads N           threads per interpreter; default 1
               --queue N             requests that may wait for a worker before 503; default max(16, 4 x workers)
               --max-body SIZE       largest request body (413 above), e.g. 10MB; default 10MB
-              --max-pixels N        largest decoded image in pixels (413 above); default 16777216 (4096x4096)
+              --max-pixels N        largest decoded image in pixels (413 above); default 16777216 (4096x4096),
+                                    lowered by the heap: decoding takes 6 bytes a pixel from a budget of
+                                    2/3 of -Xmx (heap minus max(48 MB, a third)), shared by the workers
               --timeout SECONDS     per-request limit (< 30, Heroku's router limit); default 25
               --drain SECONDS       on SIGTERM, how long in-flight requests may finish; default 25
               --top-k N             predictions per image when the request has no top_k; default 5

@@ -34,7 +34,7 @@ class ServerMainTest {
         assertEquals(10L << 20, c.maxBodyBytes());
         assertEquals(Duration.ofSeconds(25), c.timeout());
         assertEquals(5, c.topK());
-        assertEquals(0, c.workers(), "0: chosen from cores and heap at start");
+        assertEquals(0, c.workers(), "0: one per core, chosen at start");
         assertNull(c.labels());
         assertEquals(5000, ServerMain.parse(new String[] {"--model", model().toString()}, "5000").config().port());
         assertEquals(7, ServerMain.parse(new String[] {"--model", model().toString(), "--port", "7"}, "5000").config().port(),
