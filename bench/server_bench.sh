@@ -20,6 +20,7 @@
 # Needs ../shared/data (skips, exit 0, when absent), wrk (apt-get install wrk), curl, the venv (tools/ensure-venv.sh)
 # for converting 8 JPEGs to PNG.
 set -euo pipefail
+shopt -s extglob
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
 WHAT=${1:-all}
@@ -82,7 +83,7 @@ stop_server() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; }
 # JVM flag sets. "small" caps the heap for a 512 MB dyno (SerialGC: one GC thread and no per-region overhead, a
 # small initial heap so that RSS grows only with use); "c1" stops at the C1 compiler (quicker warm-up, less
 # compiler memory); "aot" adds a JDK 25 AOT cache (JEP 483/514/515) made by one training run (--check).
-SMALL="-XX:+UseSerialGC -Xms16m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m"
+SMALL="-XX:+UseSerialGC -Xms16m -Xmx160m -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m"
 flags_default=""
 flags_small="$SMALL"
 flags_small_c1="$SMALL -XX:TieredStopAtLevel=1"
@@ -127,9 +128,10 @@ if [[ $WHAT == load || $WHAT == all ]]; then
   FILES=("$IMGS"/*)
   [[ -f "$W/small_c1.aot" ]] || train_aot "$W/small_c1.aot" $SMALL -XX:TieredStopAtLevel=1
   echo "== load: wrk $CONNS connections x ${SECONDS_LOAD}s, POST /predict, 8 JPEG + 8 PNG ImageNet images ($(du -ck "${FILES[@]}" | tail -1 | cut -f1) KB); load average $(cut -d' ' -f1 /proc/loadavg)"
-  ceiling() { # $1 = mode
-    "$JAVA" --enable-native-access=ALL-UNNAMED $SMALL -cp "$ROOT/server/target/lib/*" bench/java/ServerBaseline.java \
-      "$MNET" "$workers" 1 "$SECONDS_LOAD" "$1" "${FILES[@]}" 2>>"$LOG" | sed 's/images_per_second=//'
+  ceiling() { # $1 = mode, $2 = JVM flags (the server's, without its AOT cache, which belongs to the server's classes)
+    # shellcheck disable=SC2086 # flags are words
+    "$JAVA" --enable-native-access=ALL-UNNAMED ${2//-XX:AOTCache=*([^ ])/} -cp "$ROOT/server/target/lib/*" \
+      bench/java/ServerBaseline.java "$MNET" "$workers" 1 "$SECONDS_LOAD" "$1" "${FILES[@]}" 2>>"$LOG" | sed 's/images_per_second=//'
   }
   for set in ${LOAD_SETS:-small_c1_aot small default}; do
     var="flags_$set"
@@ -142,11 +144,11 @@ if [[ $WHAT == load || $WHAT == all ]]; then
     stop_server
     rps=$(tail -1 "$W/wrk-$set.txt" | grep -o 'rps=[0-9.]*' | cut -d= -f2)
     # The ceiling right after, under the same machine load: the server's setup without HTTP, same threads.
-    full=$(ceiling full)
+    full=$(ceiling full "${!var}")
     echo "$set ($desc): $(tail -1 "$W/wrk-$set.txt") peak_rss_mb=$rss"
     echo "   in-process ceiling, $workers threads: $full images/s (decode + resize + invoke) -> server at $(awk -v a="$rps" -v b="$full" 'BEGIN {printf "%.0f", 100 * a / b}')% of it; load average $(cut -d' ' -f1 /proc/loadavg)"
   done
-  echo "   invoke only (pre-decoded inputs), $workers threads: $(ceiling invoke) images/s"
+  echo "   invoke only (pre-decoded inputs), $workers threads: $(ceiling invoke "$SMALL") images/s"
 fi
 
 if [[ $WHAT == correct || $WHAT == all ]]; then
