@@ -21,9 +21,10 @@ import java.util.concurrent.CountDownLatch;
  * passes its arguments through to {@link #run}. Exit codes: 0 ok, 2 usage or a model that cannot be served,
  * 1 anything else (e.g. the port is taken). Errors are one line on stderr: {@code mlpack-server: message}.
  *
- * <p>Recommended JVM flags for a small dyno (measured in BENCHMARKS.md, "Inference server"): {@code
- * -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:MaxRAMPercentage=60 -XX:SharedArchiveFile=app.jsa
- * --enable-native-access=ALL-UNNAMED}.
+ * <p>JVM flags for a 512 MB dyno (README, "serve"; measured in BENCHMARKS.md, "Inference server"): {@code
+ * -XX:+UseSerialGC -Xms16m -Xmx160m -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m
+ * -XX:TieredStopAtLevel=1 -XX:AOTCache=server.aot}, the cache made once with {@code -XX:AOTCacheOutput=server.aot
+ * ... --check}. The jar's manifest enables native access, so no {@code --enable-native-access} is needed.
  */
 public final class ServerMain {
     static final String USAGE = """
