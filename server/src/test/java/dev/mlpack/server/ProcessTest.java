@@ -130,6 +130,32 @@ class ProcessTest {
     }
 
     @Test
+    void aClientThatStopsSendingIsCutOffAfterTheTimeout() throws Exception {
+        // A separate process: the JDK's HTTP server reads its time limits once per JVM (see HttpLimits).
+        try (Running server = new Running(List.of(), "--model", TestModels.sampleInt8().toString(), "--host", "127.0.0.1",
+                "--port", "0", "--timeout", "1", "--workers", "1", "--queue", "0")) {
+            int port = server.awaitListening();
+            try (Socket slow = Http.partialPost(port, "/predict", "image/png", 1000, new byte[10])) {
+                long t0 = System.nanoTime();
+                int read = slow.getInputStream().read(); // blocks until the server closes the connection
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(-1, read, "closed without an answer");
+                assertTrue(ms < 10_000, "cut off after " + ms + " ms");
+            }
+            Http http = new Http(port);
+            assertEquals(200, http.get("/ping").status());
+            // The only place (1 worker, no queue) is free again, once the cut-off handler has let go of it.
+            byte[] png = Files.readAllBytes(TestModels.sampleImage("Bag"));
+            int status = 0;
+            for (int i = 0; i < 50 && status != 200; i++) {
+                status = http.post("/predict", "image/png", png).status();
+                if (status != 200) Thread.sleep(100);
+            }
+            assertEquals(200, status);
+        }
+    }
+
+    @Test
     void missingNativesFolderIsOneClearLine() throws Exception {
         Process p = new ProcessBuilder(javaCommand("--model", TestModels.sampleInt8().toString(), "--natives",
                 tmp.resolve("none").toString())).start();
