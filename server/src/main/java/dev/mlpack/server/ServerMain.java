@@ -175,7 +175,6 @@ public final class ServerMain {
         Path model = null;
         Path natives = null;
         Path extract = null;
-        ServerConfig.Builder b = null;
         boolean check = false;
         List<String[]> settings = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -211,7 +210,7 @@ public final class ServerMain {
         if (!Files.isRegularFile(model)) {
             throw new UsageException("model " + model + (Files.exists(model) ? " is not a file" : " does not exist"));
         }
-        b = ServerConfig.builder(model);
+        ServerConfig.Builder b = ServerConfig.builder(model);
         if (portEnv != null && !portEnv.isBlank()) b.port(integer("$PORT", portEnv));
         for (String[] s : settings) apply(b, s[0], s[1]);
         return new Command(b.build(), natives, null, false, check);
@@ -223,7 +222,11 @@ public final class ServerMain {
             case "--host" -> b.host(v);
             case "--workers" -> b.workers(positive(option, v));
             case "--threads" -> b.threadsPerWorker(positive(option, v));
-            case "--queue" -> b.queue(integer(option, v));
+            case "--queue" -> {
+                int n = integer(option, v);
+                if (n < 0) throw new UsageException("--queue must be at least 0, got " + n);
+                b.queue(n);
+            }
             case "--max-body" -> b.maxBodyBytes(bytes(option, v));
             case "--max-pixels" -> b.maxPixels(positive(option, v));
             case "--timeout" -> b.timeout(seconds(option, v));
