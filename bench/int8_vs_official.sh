@@ -11,7 +11,7 @@
 #   potato    the two potato CNNs: calibrate on Dataset.sample(200) of potato/images (stratified, what
 #             --calibration-samples 200 picks), evaluate top-1 on the other 1,952.
 #   families  the 15 keras.applications fixtures (96x96, optimizer/src/test/fixtures/make_fixtures.py):
-#             calibrate on 64 ImageNet images (even rows), evaluate SQNR vs the SavedModel on 32 others
+#             calibrate on 64 ImageNet images (even rows), evaluate SQNR vs the SavedModel on FAMILY_EVAL_IMAGES (32) others
 #             (odd rows), crop-resized to 96 and preprocessed in each family's mode.
 #             Also: mlpack with --io float32 (fed the same floats as the official model), and the
 #             float SavedModel fed the rounded uint8 pixels (the input rounding a uint8 model cannot avoid).
@@ -38,6 +38,8 @@ fi
 SHARED="$(cd "$SHARED" && pwd)"
 SECTIONS="${*:-imagenet potato families speed}"
 SPEED_RUNS="${SPEED_RUNS:-3}"
+# families: how many of the 100 held-out (odd) ImageNet rows the SQNR is measured on
+FAMILY_EVAL_IMAGES="${FAMILY_EVAL_IMAGES:-32}"
 WORK="${MLPACK_BENCH_DIR:-$HOME/.cache/mlpack/bench}/int8"
 FIXTURES="${MLPACK_FIXTURES:-$HOME/.cache/mlpack/fixtures/v1}"
 mkdir -p "$WORK"
@@ -164,7 +166,7 @@ families() {
     nice -n 10 "$PY" optimizer/src/test/fixtures/make_fixtures.py "$FIXTURES" --only "$(IFS=,; echo "${missing[*]}")" >>"$LOG" 2>&1
   fi
   echo
-  echo "### keras.applications families (96×96 fixtures): SQNR vs the float SavedModel, dB (calibrated on 64 ImageNet images, evaluated on 32 others)"
+  echo "### keras.applications families (96×96 fixtures): SQNR vs the float SavedModel, dB (calibrated on 64 ImageNet images, evaluated on $FAMILY_EVAL_IMAGES others)"
   echo
   echo "| family | preprocess | official int8 (float io) | mlpack int8 \`--io float32\` | mlpack − official | mlpack int8 (default uint8 io) | float model on rounded pixels | top-1 agreement: official / mlpack f32 io / mlpack uint8 io |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -174,7 +176,7 @@ families() {
     mode=$(sed -n 's/^preprocess=//p' "$FIXTURES/$f/meta.properties")
     log "families: $f ($mode)"
     dump "$IMAGENET_CSV" even+head:64 96 96 crop "$mode" "$d/calib-$mode"
-    dump "$IMAGENET_CSV" odd+head:32 96 96 crop "$mode" "$d/eval-$mode"
+    dump "$IMAGENET_CSV" "odd+head:$FAMILY_EVAL_IMAGES" 96 96 crop "$mode" "$d/eval-$mode"
     fresh "$fd/float.npy" "$FIXTURES/$f/saved_model/saved_model.pb" || run "$FIXTURES/$f/saved_model" "$d/eval-$mode" 96 96 "$fd/float.npy"
     # the float SavedModel fed the rounded uint8 pixels (what a uint8-input model sees), preprocessed in numpy
     fresh "$fd/rounded.npy" "$fd/float.npy" || $EVAL rounded "$FIXTURES/$f/saved_model" "$d/eval-$mode" 96 96 "$mode" "$fd/rounded.npy" >>"$LOG" 2>&1
