@@ -39,6 +39,12 @@ final class PruneOptions {
             description = "Store pruned kernels in TFLite's sparse tensor format (with DENSIFY ops), so the file itself shrinks.")
     boolean sparseEncoding;
 
+    @Option(names = "--prune-block", paramLabel = "N",
+            description = "Prune runs of N weights along the input channels together. Default: 4 with --sparse-encoding and"
+                    + " int8 or dynamic weights (an int8 weight and its index cost as much as the dense weight; one index per"
+                    + " run of 4 makes the file shrink), else 1.")
+    Integer block;
+
     @Option(names = "--max-size", paramLabel = "SIZE",
             description = "Size budget, e.g. 800KB, 1.5MB or 1500000 (bytes): mlpack searches the sparsity (and, if it must,"
                     + " the quantization) for the least-pruned model whose gzip -9 size (or file size, --budget-on file) fits.")
@@ -62,7 +68,9 @@ final class PruneOptions {
             if (prune != null && !(prune >= 0 && prune <= PruneSettings.MAX_FRACTION)) {
                 throw usage(spec, "--prune must be a fraction between 0 and " + PruneSettings.MAX_FRACTION + ", got " + plain(prune));
             }
-            PruneSettings settings = new PruneSettings(fraction, PruneScope.parse(scope), skip, false, Map.of(), 1);
+            if (block != null && (block < 1 || block > 64)) throw usage(spec, "--prune-block must be between 1 and 64, got " + block);
+            int run = block != null ? block : sparseEncoding && (quantize == Quantize.INT8 || quantize == Quantize.DYNAMIC) ? 4 : 1;
+            PruneSettings settings = new PruneSettings(fraction, PruneScope.parse(scope), skip, false, Map.of(), run);
             SizeBudget size = null;
             if (maxSize != null) size = new SizeBudget(SizeBudget.parseSize(maxSize), SizeBudget.parseOnFile(budgetOn));
             else if (given_budgetOn) throw usage(spec, "--budget-on applies to --max-size only; add --max-size SIZE");

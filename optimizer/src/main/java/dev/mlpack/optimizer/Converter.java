@@ -44,17 +44,18 @@ public final class Converter {
 
     private static ConversionResult convert(ConversionRequest request, Graph graph, long start) {
         Pipeline.optimize(graph);
-        PruneReport pruning = MagnitudePruner.prune(graph, request.prune());
-        Pipeline.legalizeForWriting(graph);
         ModelInfo info = modelInfo(graph, request); // validates --labels before the long calibration
+        CalibrationSet images = request.quantize() == Quantize.INT8 ? calibrationSet(request, graph) : null;
+        // On the folded kernels; with int8, the calibration images also guide which weights go and refit the rest.
+        PruneReport pruning = MagnitudePruner.prune(graph, request.prune(), images == null ? null : inputs(images));
+        Pipeline.legalizeForWriting(graph);
         TfliteWriter.Options.Builder options = TfliteWriter.Options.builder()
                 .signatureName(request.signature()).float16Weights(request.quantize() == Quantize.FLOAT16)
                 .sparseWeights(request.sparseEncoding());
         ConversionResult.Calibration calibration = null;
         List<String> floatOps = List.of();
         if (request.quantize() == Quantize.INT8) {
-            CalibrationSet images = calibrationSet(request, graph);
-            Int8Conversion.Outcome q = Int8Conversion.run(graph, java.util.stream.IntStream.range(0, images.size()).mapToObj(images::input).toList(), new Int8Quantizer.Settings(
+            Int8Conversion.Outcome q = Int8Conversion.run(graph, inputs(images), new Int8Quantizer.Settings(
                     request.calibrationMethod(), request.io(), request.preprocess(), request.biasCorrection(), request.floatOutputSoftmax()), request.progress());
             if (request.requireInt8() && !q.floatOps().isEmpty()) {
                 throw ConversionException.badInput(q.floatOps().size() + " op(s) have no int8 kernel and would stay float (first: "
@@ -104,6 +105,10 @@ public final class Converter {
     public static String version() {
         String v = Converter.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
+    }
+
+    private static List<float[]> inputs(CalibrationSet images) {
+        return java.util.stream.IntStream.range(0, images.size()).mapToObj(images::input).toList();
     }
 
     /** The request's calibration inputs: given already prepared, or loaded from {@code request.calibration()}. */

@@ -16,8 +16,13 @@ import java.util.Map;
 final class GraphCopy {
     private GraphCopy() {}
 
+    /** A copy and the copy of each value of the source (constants map to themselves). */
+    record Copied(Graph graph, Map<Value, Value> map) {}
+
     /** Sorts {@code source} topologically (the order of nodes is all that changes there), then copies it. */
-    static Graph of(Graph source) {
+    static Graph of(Graph source) { return copied(source).graph(); }
+
+    static Copied copied(Graph source) {
         source.sortTopologically();
         Graph copy = new Graph();
         Map<Value, Value> map = new IdentityHashMap<>();
@@ -29,6 +34,6 @@ final class GraphCopy {
             for (int i = 0; i < n.outputs().size(); i++) map.put(n.outputs().get(i), c.outputs().get(i));
         }
         source.outputs().forEach((name, v) -> copy.setOutput(name, map.getOrDefault(v, v)));
-        return copy;
+        return new Copied(copy, map);
     }
 }

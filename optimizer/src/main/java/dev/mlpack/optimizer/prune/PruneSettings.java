@@ -54,9 +54,16 @@ public record PruneSettings(double fraction, PruneScope scope, List<String> skip
 
     public PruneSettings withBlock(int b) { return new PruneSettings(fraction, scope, skip, pruneSensitive, perLayer, b); }
 
-    /** Whether {@code layer} matches one of the {@code --prune-skip} globs ({@code *} any run, {@code ?} one char). */
+    /**
+     * Whether {@code layer} matches one of the {@code --prune-skip} globs ({@code *} any run, {@code ?} one char).
+     * Keras 3 exports scope a layer's ops as {@code name_1}; the name without that suffix matches too.
+     */
     public boolean skips(String layer) {
-        for (String glob : skip) if (globPattern(glob).matcher(layer).matches()) return true;
+        String keras = layer.replaceFirst("_\\d+$", "");
+        for (String glob : skip) {
+            Pattern p = globPattern(glob);
+            if (p.matcher(layer).matches() || p.matcher(keras).matches()) return true;
+        }
         return false;
     }
 
