@@ -35,6 +35,11 @@ final class PruneOptions {
             description = "Keep layers whose Keras name matches PATTERN dense (* and ? wildcards; repeat or separate with commas).")
     List<String> skip = new ArrayList<>();
 
+    @Option(names = "--prune-include", paramLabel = "PATTERN", split = ",",
+            description = "Prune layers whose Keras name matches PATTERN even though they are kept dense by default (first"
+                    + " convolution, classifier, depthwise); e.g. a large classifier that holds most of the weights.")
+    List<String> include = new ArrayList<>();
+
     @Option(names = "--sparse-encoding",
             description = "Store pruned kernels in TFLite's sparse tensor format (with DENSIFY ops), so the file itself shrinks.")
     boolean sparseEncoding;
@@ -70,7 +75,7 @@ final class PruneOptions {
             }
             if (block != null && (block < 1 || block > 64)) throw usage(spec, "--prune-block must be between 1 and 64, got " + block);
             int run = block != null ? block : sparseEncoding && (quantize == Quantize.INT8 || quantize == Quantize.DYNAMIC) ? 4 : 1;
-            PruneSettings settings = new PruneSettings(fraction, PruneScope.parse(scope), skip, false, Map.of(), run);
+            PruneSettings settings = new PruneSettings(fraction, PruneScope.parse(scope), skip, include, Map.of(), run);
             SizeBudget size = null;
             if (maxSize != null) size = new SizeBudget(SizeBudget.parseSize(maxSize), SizeBudget.parseOnFile(budgetOn));
             else if (given_budgetOn) throw usage(spec, "--budget-on applies to --max-size only; add --max-size SIZE");
@@ -133,8 +138,9 @@ final class PruneOptions {
         out.flush();
     }
 
-    /** One line per finished trial on stderr: the search's progress. */
+    /** One line per finished trial on stderr, when it is a terminal (like the progress bars): the search's progress. */
     static BudgetSearch.Listener progressLines(PrintWriter err) {
+        if (!CliProgress.stderrIsTerminal()) return (t, n, max) -> { };
         return (t, n, max) -> {
             err.println(String.format(Locale.ROOT, "trial %d (at most %d): %s -> %s, gzip %s%s%s", n, max, t.setting(),
                     Format.bytes(t.bytes()), Format.bytes(t.compressedBytes()),

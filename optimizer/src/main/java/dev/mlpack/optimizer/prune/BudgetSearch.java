@@ -284,7 +284,7 @@ public final class BudgetSearch {
         Path dir = request.output().toAbsolutePath().getParent();
         try {
             Files.createDirectories(dir);
-            return Files.createTempFile(dir, "." + request.output().getFileName(), ".trial");
+            return Files.createTempFile(dir, "." + request.output().getFileName(), ".trial.tflite");
         } catch (IOException e) {
             throw new ConversionException(ConversionException.Kind.BAD_INPUT, "cannot write in " + dir + ": " + e.getMessage());
         }

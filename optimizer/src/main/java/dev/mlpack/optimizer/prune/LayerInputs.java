@@ -10,71 +10,36 @@ import dev.mlpack.optimizer.tflite.TfliteWriter;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import dev.mlpack.runtime.tflite.TfliteInterpreter;
 import dev.mlpack.runtime.tflite.TfliteModel;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What each kernel sees on the calibration images: the second moments of its input patches (the im2col rows of a
- * convolution, the input rows of a fully connected layer), with a constant 1 appended for the bias. Their diagonal
- * weighs weight magnitudes by the input's strength; the whole matrix lets {@link Refit} re-solve the kept weights.
- * Collected by running the float model in the TFLite interpreter, as calibration does.
+ * What kernels see on the calibration images: sampled input patches (im2col rows of a convolution, input rows of a
+ * fully connected layer), each with a constant 1 appended for the bias. Collected by running the float graph in the
+ * TFLite interpreter, as calibration does. The same image and position choices are made on every run, so patches
+ * of the dense and of a partly pruned model line up row for row.
  */
 final class LayerInputs {
     /** Input patches per image and kernel: enough for the second moments, cheap for large feature maps. */
-    static final int POSITIONS_PER_IMAGE = 256;
+    static final int POSITIONS_PER_IMAGE = 128;
     /** Images looked at, at most. */
-    static final int IMAGES = 64;
-    /** Patch sizes above this get only the diagonal: a full matrix would cost too much memory and time. */
-    static final int MAX_FULL = 2304;
-
-    /** Second moments of one kernel's input, over {@code samples} patches; {@code full} is null above MAX_FULL. */
-    static final class Moments {
-        final int dim; // patch length + 1 (the bias input)
-        final double[] diagonal;
-        final double[] full; // row-major dim × dim, upper triangle filled during accumulation
-        long samples;
-
-        Moments(int patch) {
-            dim = patch + 1;
-            diagonal = new double[dim];
-            full = dim <= MAX_FULL + 1 ? new double[dim * dim] : null;
-        }
-
-        void add(float[] x) {
-            samples++;
-            for (int i = 0; i < dim; i++) {
-                double xi = i == dim - 1 ? 1 : x[i];
-                diagonal[i] += xi * xi;
-                if (full == null || xi == 0) continue;
-                int row = i * dim;
-                for (int j = i; j < dim; j++) full[row + j] += xi * (j == dim - 1 ? 1 : x[j]);
-            }
-        }
-
-        void symmetrize() {
-            if (full == null) return;
-            for (int i = 0; i < dim; i++) for (int j = 0; j < i; j++) full[i * dim + j] = full[j * dim + i];
-        }
-
-        /** Root mean square of input {@code j}. */
-        double rms(int j) { return samples == 0 ? 1 : Math.sqrt(diagonal[j] / samples); }
-    }
+    static final int IMAGES = 48;
+    /** Patch lengths above this are not refit (the second-moment matrix would cost too much). */
+    static final int MAX_REFIT = 2304;
 
     private LayerInputs() {}
 
-    /** The moments of every listed CONV_2D or FULLY_CONNECTED kernel of the optimized float {@code graph}. */
-    static Map<Node, Moments> collect(Graph graph, List<Node> kernels, List<float[]> images) {
+    /** Patch rows (length = patch + 1) of each of {@code kernels}' inputs in {@code graph}, an optimized float graph. */
+    static Map<Node, List<float[]>> patches(Graph graph, List<Node> kernels, List<float[]> images) {
         GraphCopy.Copied copy = GraphCopy.copied(graph);
         Pipeline.legalizeForWriting(copy.graph());
         Map<Node, Value> inputOf = new IdentityHashMap<>();
-        for (Node k : kernels) {
-            Node c = copy.map().get(k.output()).producer();
-            inputOf.put(k, c.input(0));
-        }
+        for (Node k : kernels) inputOf.put(k, copy.map().get(k.output()).producer().input(0));
         TfliteWriter.Written written = TfliteWriter.write(copy.graph(), TfliteWriter.Options.builder().build());
-        Map<Node, Moments> out = new IdentityHashMap<>();
-        for (Node k : kernels) out.put(k, new Moments(patchLength(k)));
+        Map<Node, List<float[]>> out = new IdentityHashMap<>();
+        for (Node k : kernels) out.put(k, new ArrayList<>());
         int n = Math.min(IMAGES, images.size());
         try (TfliteModel model = TfliteModel.fromBytes(written.bytes(), "pruning statistics model");
              TfliteInterpreter interpreter = model.newInterpreter(
@@ -84,16 +49,13 @@ final class LayerInputs {
                 interpreter.invoke();
                 for (Node k : kernels) {
                     Integer index = written.tensorIndex().get(inputOf.get(k));
-                    if (index == null) continue;
-                    float[] x = interpreter.readTensorFloats(index);
-                    accumulate(k, x, out.get(k), i);
+                    if (index != null) sample(k, interpreter.readTensorFloats(index), out.get(k), i);
                 }
             }
         } catch (RuntimeException e) {
             if (e instanceof ConversionException) throw e;
             throw new ConversionException(ConversionException.Kind.INTERNAL, "pruning statistics run failed: " + e.getMessage(), e);
         }
-        for (Moments m : out.values()) m.symmetrize();
         return out;
     }
 
@@ -104,16 +66,41 @@ final class LayerInputs {
         return len;
     }
 
-    /** Adds up to {@link #POSITIONS_PER_IMAGE} patches of one image's input {@code x} to {@code m}. */
-    private static void accumulate(Node k, float[] x, Moments m, int image) {
-        int patch = m.dim - 1;
-        float[] row = new float[patch];
+    /** Root mean square of each patch position over {@code rows}. */
+    static double[] rms(List<float[]> rows, int patch) {
+        double[] s = new double[patch];
+        for (float[] r : rows) for (int j = 0; j < patch; j++) s[j] += (double) r[j] * r[j];
+        for (int j = 0; j < patch; j++) s[j] = rows.isEmpty() ? 1 : Math.sqrt(s[j] / rows.size());
+        return s;
+    }
+
+    /** Σ aᵀb over matching rows, row-major dim × dim (a's index first). */
+    static double[] cross(List<float[]> a, List<float[]> b) {
+        int dim = a.getFirst().length;
+        double[] m = new double[dim * dim];
+        for (int r = 0; r < a.size(); r++) {
+            float[] x = a.get(r), y = b.get(r);
+            for (int i = 0; i < dim; i++) {
+                double xi = x[i];
+                if (xi == 0) continue;
+                int row = i * dim;
+                for (int j = 0; j < dim; j++) m[row + j] += xi * y[j];
+            }
+        }
+        return m;
+    }
+
+    /** Adds up to {@link #POSITIONS_PER_IMAGE} patches of one image's input {@code x} to {@code rows}. */
+    private static void sample(Node k, float[] x, List<float[]> rows, int image) {
+        int patch = patchLength(k);
         if (k.op() == Op.FULLY_CONNECTED) {
-            int rows = x.length / patch;
-            int step = Math.max(1, rows / POSITIONS_PER_IMAGE);
-            for (int r = 0; r < rows; r += step) {
+            int count = x.length / patch;
+            int step = Math.max(1, count / POSITIONS_PER_IMAGE);
+            for (int r = 0; r < count; r += step) {
+                float[] row = new float[patch + 1];
                 System.arraycopy(x, r * patch, row, 0, patch);
-                m.add(row);
+                row[patch] = 1;
+                rows.add(row);
             }
             return;
         }
@@ -129,20 +116,17 @@ final class LayerInputs {
         int positions = oh * ow;
         int step = Math.max(1, positions / POSITIONS_PER_IMAGE);
         for (int p = (image * 7919) % step; p < positions; p += step) {
+            float[] row = new float[patch + 1];
+            row[patch] = 1;
             int y = p / ow, xo = p % ow;
             for (int a = 0; a < kh; a++) {
                 int iy = y * s[0] - padTop + a * d[0];
                 for (int b = 0; b < kw; b++) {
                     int ix = xo * s[1] - padLeft + b * d[1];
-                    int at = (a * kw + b) * c;
-                    if (iy < 0 || iy >= h || ix < 0 || ix >= wd) {
-                        java.util.Arrays.fill(row, at, at + c, 0f);
-                    } else {
-                        System.arraycopy(x, (iy * wd + ix) * c, row, at, c);
-                    }
+                    if (iy >= 0 && iy < h && ix >= 0 && ix < wd) System.arraycopy(x, (iy * wd + ix) * c, row, (a * kw + b) * c, c);
                 }
             }
-            m.add(row);
+            rows.add(row);
         }
     }
 }

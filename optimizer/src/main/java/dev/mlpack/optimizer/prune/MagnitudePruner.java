@@ -33,7 +33,8 @@ public final class MagnitudePruner {
 
     /**
      * The prunable kernels in graph order, each with its default verdict: depthwise kernels, the first convolution
-     * and the classifier (the last weighted layer) are kept dense, as are layers matching {@code settings.skip()}.
+     * and the classifier (the last weighted layer) are kept dense unless they match {@code settings.include()}; layers
+     * matching {@code settings.skip()} are kept dense in any case.
      */
     public static List<Kernel> kernels(Graph graph, PruneSettings settings) {
         graph.removeDeadNodes();
@@ -54,7 +55,7 @@ public final class MagnitudePruner {
             else if (n.op() == Op.DEPTHWISE_CONV_2D) { reason = "depthwise"; sensitive = true; }
             else if (n == classifier) { reason = "classifier"; sensitive = true; }
             else if (n == firstConv) { reason = "first conv"; sensitive = true; }
-            if (sensitive && (settings.pruneSensitive() || settings.perLayer().containsKey(name))) reason = null;
+            if (sensitive && (settings.includes(name) || settings.perLayer().containsKey(name))) reason = null;
             out.add(new Kernel(name, n, w, reason));
         }
         return out;
@@ -64,8 +65,9 @@ public final class MagnitudePruner {
     public static PruneReport prune(Graph graph, PruneSettings settings) { return prune(graph, settings, null); }
 
     /**
-     * Prunes {@code graph} in place and reports the zeros of every kernel; {@code images} (model inputs, may be null)
-     * weigh magnitudes by input strength and drive the least-squares refit of the kept weights.
+     * Prunes {@code graph} (optimized float) in place and reports the zeros of every kernel. {@code images} (model
+     * inputs, may be null) weigh magnitudes by input strength and drive the least-squares refit: kernels are taken in
+     * graph order, each chosen and refit on the inputs it sees in the model pruned so far, against the dense model's.
      */
     public static PruneReport prune(Graph graph, PruneSettings settings, List<float[]> images) {
         List<Kernel> kernels = kernels(graph, settings);
@@ -73,49 +75,52 @@ public final class MagnitudePruner {
         for (Kernel k : kernels) {
             if (k.keptDense() == null) targets.put(k, settings.perLayer().getOrDefault(k.name(), settings.fraction()));
         }
-        Map<Node, LayerInputs.Moments> moments = Map.of();
-        List<Node> measured = targets.entrySet().stream().filter(e -> e.getValue() > 0 && hasRows(e.getKey().node()))
-                .map(e -> e.getKey().node()).toList();
-        if (images != null && !images.isEmpty() && !measured.isEmpty()) moments = LayerInputs.collect(graph, measured, images);
+        List<Node> measured = kernels.stream().filter(k -> targets.getOrDefault(k, 0.0) > 0 && hasRows(k.node())
+                && LayerInputs.patchLength(k.node()) <= LayerInputs.MAX_REFIT).map(Kernel::node).toList();
+        boolean data = images != null && !images.isEmpty() && !measured.isEmpty();
+        Map<Node, List<float[]>> dense = data ? LayerInputs.patches(graph, measured, images) : Map.of();
 
+        boolean global = settings.scope() == PruneScope.GLOBAL && settings.perLayer().isEmpty();
         Map<Kernel, float[]> pruned = new IdentityHashMap<>();
-        Map<Kernel, List<Blocks>> groups = new IdentityHashMap<>();
-        for (Kernel k : kernels) {
-            if (!targets.containsKey(k)) continue;
-            float[] w = k.weights().data().floats();
-            pruned.put(k, w);
-            groups.put(k, groupsOf(k, w, moments.get(k.node()), settings.block()));
-        }
-        if (settings.scope() == PruneScope.GLOBAL && settings.perLayer().isEmpty()) {
-            zeroSmallest(groups.values().stream().flatMap(List::stream).toList(), settings.fraction());
-        } else {
+        for (Kernel k : kernels) if (targets.containsKey(k)) pruned.put(k, k.weights().data().floats());
+        if (global) {
+            List<Blocks> all = new ArrayList<>();
             for (Kernel k : kernels) {
                 if (!pruned.containsKey(k)) continue;
-                for (Blocks g : groups.get(k)) zeroSmallest(List.of(g), targets.get(k));
+                List<float[]> x = dense.get(k.node());
+                all.addAll(groupsOf(k, pruned.get(k), x == null ? null : LayerInputs.rms(x, LayerInputs.patchLength(k.node())), settings.block()));
             }
+            zeroSmallest(all, settings.fraction());
         }
         List<PruneReport.Layer> layers = new ArrayList<>();
+        boolean changed = false;
         for (Kernel k : kernels) {
             float[] w = pruned.get(k);
-            long zeros = 0;
-            float[] values = w != null ? w : k.weights().data().floatView();
-            for (float v : values) if (v == 0) zeros++;
-            if (w != null && zeros > 0) {
-                LayerInputs.Moments m = moments.get(k.node());
-                if (m != null && m.full != null) refit(graph, k, w, m);
+            if (w != null) {
+                List<float[]> xd = dense.get(k.node());
+                List<float[]> xt = xd == null || !changed ? xd : LayerInputs.patches(graph, List.of(k.node()), images).get(k.node());
+                if (!global) {
+                    double[] rms = xt == null ? null : LayerInputs.rms(xt, LayerInputs.patchLength(k.node()));
+                    for (Blocks g : groupsOf(k, w, rms, settings.block())) zeroSmallest(List.of(g), targets.get(k));
+                }
+                if (xt != null) refit(graph, k, w, LayerInputs.cross(xt, xt), LayerInputs.cross(xt, xd));
                 graph.replaceAllUses(k.weights(), graph.constant(k.weights().name() + "/pruned", Constant.ofFloats(k.weights().shape(), w)));
+                changed = true;
             }
+            float[] values = w != null ? w : k.weights().data().floatView();
+            long zeros = 0;
+            for (float v : values) if (v == 0) zeros++;
             layers.add(new PruneReport.Layer(k.name(), k.node().op().name(), values.length, zeros,
                     w == null ? 0 : targets.get(k), k.keptDense()));
         }
         return new PruneReport(layers);
     }
 
-    private static void refit(Graph graph, Kernel k, float[] w, LayerInputs.Moments m) {
+    private static void refit(Graph graph, Kernel k, float[] w, double[] gram, double[] cross) {
         Node n = k.node();
         int rows = k.weights().shape().dim(0);
         float[] bias = n.input(2) != null && n.input(2).isConstant() ? n.input(2).data().floats() : new float[rows];
-        Refit.apply(k.weights().data().floatView(), w, bias, m);
+        Refit.apply(k.weights().data().floatView(), w, bias, gram, cross);
         graph.setInput(n, 2, graph.constant(n.origin() + "/bias", Constant.ofFloats(Shape.of(rows), bias)));
     }
 
@@ -137,7 +142,7 @@ public final class MagnitudePruner {
      * kernel for depthwise. Each is cut into runs of {@code block} along the last (input-channel) axis, scored by
      * their largest |w|·rms(input).
      */
-    private static List<Blocks> groupsOf(Kernel k, float[] w, LayerInputs.Moments m, int block) {
+    private static List<Blocks> groupsOf(Kernel k, float[] w, double[] rms, int block) {
         int last = k.weights().shape().dim(-1);
         int b = Math.max(1, Math.min(block, last));
         int rows = hasRows(k.node()) ? k.weights().shape().dim(0) : 1;
@@ -148,7 +153,7 @@ public final class MagnitudePruner {
             float[] score = new float[lines * perLine];
             for (int i = 0; i < rowLength; i++) {
                 int j = (i / last) * perLine + (i % last) / b;
-                double s = Math.abs(w[r * rowLength + i]) * (m != null && rows > 1 ? m.rms(i) : 1);
+                double s = Math.abs(w[r * rowLength + i]) * (rms != null && hasRows(k.node()) ? rms[i] : 1);
                 score[j] = (float) Math.max(score[j], s);
             }
             out.add(new Blocks(w, r * rowLength, score, last, b, perLine));

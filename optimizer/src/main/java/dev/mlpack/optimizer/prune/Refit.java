@@ -2,10 +2,12 @@ package dev.mlpack.optimizer.prune;
 
 /**
  * Re-solves the weights a pruning kept so that each output channel reproduces, in the least-squares sense over the
- * calibration inputs, what the dense channel computed: for kept inputs K (and the bias), solve
- * (G_KK + λI)·w = G_K·[w_dense; b_dense], with G the input second moments of {@link LayerInputs}. Pruned weights stay
- * exactly 0. λ is 1% of the mean diagonal (dampening, as in SparseGPT), which keeps the solve stable when the images
- * give fewer samples than inputs (a classifier sees one row per image).
+ * calibration inputs, what the dense channel computed on the dense model's inputs: with X̃ the layer's inputs in the
+ * model pruned so far and X the dense model's, for kept inputs K (and the bias) solve
+ * (X̃ᵀX̃_KK + λI)·w = (X̃ᵀX)_K·[w_dense; b_dense] + λ·w_dense_K. Solving against the dense inputs lets each layer
+ * also absorb the error of the layers pruned before it (as SparseGPT does, layer by layer). Pruned weights stay
+ * exactly 0. λ is 1% of the mean diagonal, which keeps the solve stable when the images give fewer samples than
+ * inputs (a classifier sees one row per image).
  */
 final class Refit {
     static final double DAMPING = 0.01;
@@ -14,29 +16,29 @@ final class Refit {
 
     /**
      * Rewrites {@code pruned} (row-major [rows][patch], zeros where pruned) and {@code bias} in place, from the dense
-     * weights {@code dense}. Rows whose system is not positive definite keep their plain pruned weights.
+     * weights {@code dense}; {@code gram} = X̃ᵀX̃ and {@code cross} = X̃ᵀX, both (patch+1)², the bias last. Rows whose
+     * system is not positive definite keep their plain pruned weights.
      */
-    static void apply(float[] dense, float[] pruned, float[] bias, LayerInputs.Moments m) {
-        int dim = m.dim, patch = dim - 1, rows = pruned.length / patch;
-        double[] g = m.full;
+    static void apply(float[] dense, float[] pruned, float[] bias, double[] gram, double[] cross) {
+        int dim = (int) Math.round(Math.sqrt(gram.length)), patch = dim - 1, rows = pruned.length / patch;
         double meanDiag = 0;
-        for (int i = 0; i < dim; i++) meanDiag += g[i * dim + i];
-        double lambda = DAMPING * meanDiag / dim;
+        for (int i = 0; i < dim; i++) meanDiag += gram[i * dim + i];
+        double lambda = Math.max(DAMPING * meanDiag / dim, 1e-12);
+        float[] denseBias = bias.clone();
         int[] kept = new int[dim];
         for (int r = 0; r < rows; r++) {
             int nk = 0;
             for (int j = 0; j < patch; j++) if (pruned[r * patch + j] != 0) kept[nk++] = j;
-            if (nk == patch) continue; // nothing pruned in this row
             kept[nk++] = patch; // the bias
             double[] a = new double[nk * nk];
             double[] rhs = new double[nk];
             for (int p = 0; p < nk; p++) {
                 int i = kept[p];
-                for (int q = 0; q < nk; q++) a[p * nk + q] = g[i * dim + kept[q]];
+                for (int q = 0; q < nk; q++) a[p * nk + q] = gram[i * dim + kept[q]];
                 a[p * nk + p] += lambda;
-                double t = g[i * dim + patch] * bias[r];
-                for (int j = 0; j < patch; j++) t += g[i * dim + j] * dense[r * patch + j];
-                rhs[p] = t + (i == patch ? 0 : lambda * dense[r * patch + i]) + (i == patch ? lambda * bias[r] : 0);
+                double t = cross[i * dim + patch] * denseBias[r];
+                for (int j = 0; j < patch; j++) t += cross[i * dim + j] * dense[r * patch + j];
+                rhs[p] = t + lambda * (i == patch ? denseBias[r] : dense[r * patch + i]);
             }
             if (!solveInPlace(a, rhs, nk)) continue;
             for (int p = 0; p < nk - 1; p++) pruned[r * patch + kept[p]] = (float) rhs[p];
