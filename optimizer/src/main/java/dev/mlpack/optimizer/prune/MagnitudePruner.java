@@ -99,11 +99,17 @@ public final class MagnitudePruner {
             if (w != null) {
                 List<float[]> xd = dense.get(k.node());
                 List<float[]> xt = xd == null || !changed ? xd : LayerInputs.patches(graph, List.of(k.node()), images).get(k.node());
+                double[] gram = xt == null ? null : LayerInputs.cross(xt, xt);
                 if (!global) {
-                    double[] rms = xt == null ? null : LayerInputs.rms(xt, LayerInputs.patchLength(k.node()));
-                    for (Blocks g : groupsOf(k, w, rms, settings.block())) zeroSmallest(List.of(g), targets.get(k));
+                    // |w| / sqrt([G⁻¹]_jj): the optimal-brain-surgeon saliency, as the kept weights are refit after
+                    double[] scale = null;
+                    if (gram != null) {
+                        scale = Refit.inverseDiagonal(gram);
+                        for (int j = 0; j < scale.length; j++) scale[j] = 1 / Math.sqrt(scale[j]);
+                    }
+                    for (Blocks g : groupsOf(k, w, scale, settings.block())) zeroSmallest(List.of(g), targets.get(k));
                 }
-                if (xt != null) refit(graph, k, w, LayerInputs.cross(xt, xt), LayerInputs.cross(xt, xd));
+                if (xt != null) refit(graph, k, w, gram, LayerInputs.cross(xt, xd));
                 graph.replaceAllUses(k.weights(), graph.constant(k.weights().name() + "/pruned", Constant.ofFloats(k.weights().shape(), w)));
                 changed = true;
             }

@@ -48,6 +48,40 @@ final class Refit {
 
     /** Cholesky solve of the symmetric positive definite {@code a}·x = {@code b}; x replaces b. False if not SPD. */
     static boolean solveInPlace(double[] a, double[] b, int n) {
+        if (!factor(a, n)) return false;
+        substitute(a, b, n);
+        return true;
+    }
+
+    /**
+     * The diagonal of (G + λI)⁻¹ over the first {@code dim − 1} inputs (the bias excluded), with λ as in
+     * {@link #apply}: the optimal-brain-surgeon saliency of weight j is w_j² / [(G + λI)⁻¹]_jj, the output error its
+     * removal costs when the other weights compensate, which is what the refit then does.
+     */
+    static double[] inverseDiagonal(double[] gram) {
+        int dim = (int) Math.round(Math.sqrt(gram.length));
+        double[] a = gram.clone();
+        double meanDiag = 0;
+        for (int i = 0; i < dim; i++) meanDiag += gram[i * dim + i];
+        double lambda = Math.max(DAMPING * meanDiag / dim, 1e-12);
+        for (int i = 0; i < dim; i++) a[i * dim + i] += lambda;
+        double[] out = new double[dim - 1];
+        if (!factor(a, dim)) {
+            java.util.Arrays.fill(out, 1);
+            return out;
+        }
+        double[] e = new double[dim];
+        for (int j = 0; j < dim - 1; j++) {
+            java.util.Arrays.fill(e, 0);
+            e[j] = 1;
+            substitute(a, e, dim);
+            out[j] = e[j];
+        }
+        return out;
+    }
+
+    /** In-place Cholesky factor L (lower triangle) of the symmetric {@code a}; false when it is not positive definite. */
+    private static boolean factor(double[] a, int n) {
         for (int j = 0; j < n; j++) {
             double d = a[j * n + j];
             for (int k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
@@ -60,16 +94,20 @@ final class Refit {
                 a[i * n + j] = s / l;
             }
         }
+        return true;
+    }
+
+    /** Solves L·Lᵀ·x = b with the factor of {@link #factor}; x replaces b. */
+    private static void substitute(double[] l, double[] b, int n) {
         for (int i = 0; i < n; i++) {
             double s = b[i];
-            for (int k = 0; k < i; k++) s -= a[i * n + k] * b[k];
-            b[i] = s / a[i * n + i];
+            for (int k = 0; k < i; k++) s -= l[i * n + k] * b[k];
+            b[i] = s / l[i * n + i];
         }
         for (int i = n - 1; i >= 0; i--) {
             double s = b[i];
-            for (int k = i + 1; k < n; k++) s -= a[k * n + i] * b[k];
-            b[i] = s / a[i * n + i];
+            for (int k = i + 1; k < n; k++) s -= l[k * n + i] * b[k];
+            b[i] = s / l[i * n + i];
         }
-        return true;
     }
 }
