@@ -45,9 +45,9 @@ final class PruneOptions {
     boolean sparseEncoding;
 
     @Option(names = "--prune-block", paramLabel = "N",
-            description = "Prune runs of N weights along the input channels together. Default: 4 with --sparse-encoding and"
-                    + " int8 or dynamic weights (an int8 weight and its index cost as much as the dense weight; one index per"
-                    + " run of 4 makes the file shrink), else 1.")
+            description = "Prune runs of N weights along the input channels together (default 1). With --sparse-encoding"
+                    + " and int8 weights, an unstructured zero saves a byte and its index costs one, so the file shrinks"
+                    + " only past about 50%; runs of 4 need one index per run, at a cost in accuracy.")
     Integer block;
 
     @Option(names = "--max-size", paramLabel = "SIZE",
@@ -74,7 +74,7 @@ final class PruneOptions {
                 throw usage(spec, "--prune must be a fraction between 0 and " + PruneSettings.MAX_FRACTION + ", got " + plain(prune));
             }
             if (block != null && (block < 1 || block > 64)) throw usage(spec, "--prune-block must be between 1 and 64, got " + block);
-            int run = block != null ? block : sparseEncoding && (quantize == Quantize.INT8 || quantize == Quantize.DYNAMIC) ? 4 : 1;
+            int run = block != null ? block : 1;
             PruneSettings settings = new PruneSettings(fraction, PruneScope.parse(scope), skip, include, Map.of(), run);
             SizeBudget size = null;
             if (maxSize != null) size = new SizeBudget(SizeBudget.parseSize(maxSize), SizeBudget.parseOnFile(budgetOn));

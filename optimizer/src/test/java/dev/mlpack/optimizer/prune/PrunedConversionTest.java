@@ -86,12 +86,17 @@ class PrunedConversionTest {
 
     @Test
     void sparseEncodingShrinksTheFileAndComputesTheSameOutputs() throws Exception {
+        // The least share of the pruned kernels' bytes saved. Ideal: float32 at 50%, 4 bytes saved per zero and a 1-byte
+        // index per value kept: 0.375; int8 at 80%: 0.8 − 0.2 = 0.6; int8 at 50% in runs of 4: 0.5 − 0.125 = 0.375.
+        // The sparse tensor repeats the per-channel quantization of its DENSIFY output (12 bytes per channel), which
+        // the sample's many narrow layers feel.
         for (Object[] c : new Object[][] {
-                {Quantize.NONE, PruneSettings.of(0.5)},
-                {Quantize.INT8, PruneSettings.of(0.8)},
-                {Quantize.INT8, PruneSettings.of(0.5).withBlock(4)}}) {
+                {Quantize.NONE, PruneSettings.of(0.5), 0.3},
+                {Quantize.INT8, PruneSettings.of(0.8), 0.3},
+                {Quantize.INT8, PruneSettings.of(0.5).withBlock(4), 0.12}}) {
             Quantize q = (Quantize) c[0];
             PruneSettings p = (PruneSettings) c[1];
+            double least = (double) c[2];
             String name = q.cliName() + "-" + p.fraction() + "-b" + p.block();
             ConversionResult dense = convert(name, q, p, false);
             ConversionResult sparse = convert(name + "-sparse", q, p, true);
@@ -100,7 +105,7 @@ class PrunedConversionTest {
             long prunedKernelBytes = sparse.pruning().layers().stream().filter(PruneReport.Layer::pruned)
                     .mapToLong(PruneReport.Layer::weights).sum() * (q == Quantize.NONE ? 4 : 1);
             double saved = (dense.bytes() - sparse.bytes()) / (double) prunedKernelBytes;
-            assertTrue(saved > 0.25, name + ": " + dense.bytes() + " -> " + sparse.bytes() + " saves " + saved + " of " + prunedKernelBytes);
+            assertTrue(saved > least, name + ": " + dense.bytes() + " -> " + sparse.bytes() + " saves " + saved + " of " + prunedKernelBytes);
             assertSameOutputs(dense.output(), sparse.output(), name);
         }
     }
