@@ -86,9 +86,9 @@ final class PruneOptions {
             }
             BudgetSearch.Targets targets = size == null && maxAccuracyDrop == null ? null
                     : new BudgetSearch.Targets(size, maxAccuracyDrop, evalData, evalLimit);
-            if (sparseEncoding && quantize == Quantize.FLOAT16) {
-                throw usage(spec, "--sparse-encoding does not apply to --quantize float16 (its weights go through DEQUANTIZE);"
-                        + " use none, int8 or dynamic");
+            if (sparseEncoding && (quantize == Quantize.FLOAT16 || quantize == Quantize.DYNAMIC)) {
+                throw usage(spec, "--sparse-encoding applies to --quantize none and int8 only (float16 weights go through"
+                        + " DEQUANTIZE, and TFLite's XNNPACK cannot prepare dynamic-range kernels behind DENSIFY)");
             }
             return new Parsed(settings, sparseEncoding, targets);
         } catch (ConversionException e) {

@@ -58,11 +58,13 @@ class PruneCliTest {
     }
 
     @Test
-    void accuracyBudgetNeedsEvalData() {
+    void inconsistentBudgetAndEncodingOptionsAreUsageErrors() {
         CliRunner.Result r = assertOneLineError(2, optimize("bad.tflite", "--max-accuracy-drop", "1"));
         assertTrue(r.err().contains("--eval-data"), r.err());
         assertOneLineError(2, optimize("bad.tflite", "--prune", "0.5", "--prune-scope", "everything"));
         assertOneLineError(2, optimize("bad.tflite", "--budget-on", "file"));
+        CliRunner.Result d = assertOneLineError(2, optimize("bad.tflite", "--quantize", "dynamic", "--prune", "0.8", "--sparse-encoding"));
+        assertTrue(d.err().contains("--sparse-encoding applies to --quantize none and int8 only"), d.err());
     }
 
     @Test

@@ -223,7 +223,10 @@ public final class TfliteWriter {
 
     /** The tensor an op reads; float constants become float16 plus a DEQUANTIZE when asked. */
     private int operand(Node reader, int index, Value v, Map<Value, String> names) {
-        if (options.sparseWeights() && index == 1 && v.isConstant() && (reader.op() == Op.CONV_2D
+        // Not for hybrid kernels (int8 weights, float input): TF 2.21's XNNPACK delegate fails to prepare them
+        // behind DENSIFY, and the whole model then fails to load.
+        boolean hybrid = options.quantization().containsKey(v) && !options.quantization().containsKey(reader.input(0));
+        if (options.sparseWeights() && index == 1 && v.isConstant() && !hybrid && (reader.op() == Op.CONV_2D
                 || reader.op() == Op.DEPTHWISE_CONV_2D || reader.op() == Op.FULLY_CONNECTED)) {
             Integer sparse = sparseOperand(v, names.get(v));
             if (sparse != null) return sparse;
