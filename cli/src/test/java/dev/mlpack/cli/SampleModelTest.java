@@ -41,7 +41,8 @@ class SampleModelTest {
     @Test
     void optimizeJsonHasTheDocumentedKeys() throws IOException {
         Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
-        assertEquals(java.util.List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops"),
+        assertEquals(java.util.List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops",
+                "compressed_bytes", "sparsity", "pruned_sparsity", "per_layer_sparsity", "budget", "search"),
                 java.util.List.copyOf(m.keySet()));
         assertEquals(null, m.get("calibration"));
         assertEquals(java.util.List.of(), m.get("float_ops"));
