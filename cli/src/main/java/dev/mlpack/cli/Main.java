@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         synopsisSubcommandLabel = "COMMAND",
         description = "Converts Keras SavedModels to TensorFlow Lite, in Java.",
-        subcommands = {OptimizeCommand.class, EvaluateCommand.class, InspectCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {OptimizeCommand.class, EvaluateCommand.class, InspectCommand.class, PackageCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success",
                 "  1  internal error (MLPACK_DEBUG=1 shows the stack trace)",
@@ -41,7 +42,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "missing command: choose one of optimize, evaluate, inspect, demo");
+                "missing command: choose one of optimize, evaluate, inspect, package, demo");
     }
 
     public static void main(String[] args) {

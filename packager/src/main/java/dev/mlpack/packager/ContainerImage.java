@@ -58,6 +58,8 @@ public final class ContainerImage {
     public static final String MANIFEST_MEDIA_TYPE = V22ManifestTemplate.MANIFEST_MEDIA_TYPE;
     static final String JAVA_HOME = "/opt/java";
     static final Instant MTIME = Instant.ofEpochSecond(ReproducibleArchive.MTIME_SECONDS);
+    /** JRE libraries a headless server never loads (X11 windows, sound): their system libraries stay out. */
+    static final java.util.Set<String> HEADLESS_UNUSED = java.util.Set.of("libawt_xawt.so", "libjawt.so", "libjsound.so", "libsplashscreen.so");
 
     /**
      * The image written.
@@ -105,7 +107,7 @@ public final class ContainerImage {
                     AbsoluteUnixPath.get("/app/" + ArtifactFiles.MODEL), FilePermissions.DEFAULT_FILE_PERMISSIONS, MTIME).build());
             layerNames.add("model");
             b.setEnvironment(new TreeMap<>(Map.of("PATH", JAVA_HOME + "/bin:/usr/bin:/bin", "JAVA_HOME", JAVA_HOME,
-                    "LD_LIBRARY_PATH", "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu")));
+                    "LD_LIBRARY_PATH", JAVA_HOME + "/lib:/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu")));
             b.setWorkingDirectory(AbsoluteUnixPath.get("/app"));
             b.setUser(ArtifactFiles.CONTAINER_USER);
             b.setEntrypoint(List.of("/bin/sh", "-c"));
@@ -158,7 +160,8 @@ public final class ContainerImage {
         List<Path> elves = new ArrayList<>(List.of(shell, jre.resolve("bin/java")));
         for (Path root : List.of(jre.resolve("lib"), dir.resolve(ArtifactFiles.NATIVES))) {
             try (Stream<Path> s = Files.walk(root)) {
-                s.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().matches(".*\\.so(\\.[0-9.]+)?")).sorted().forEach(elves::add);
+                s.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().matches(".*\\.so(\\.[0-9.]+)?"))
+                        .filter(p -> !HEADLESS_UNUSED.contains(p.getFileName().toString())).sorted().forEach(elves::add);
             }
         }
         TreeMap<String, Path> libs = new TreeMap<>();
@@ -168,7 +171,11 @@ public final class ContainerImage {
                 String path = l.contains("=>") ? l.substring(l.indexOf("=>") + 2).strip() : l;
                 int paren = path.indexOf(" (");
                 if (paren >= 0) path = path.substring(0, paren).strip();
-                if (path.startsWith("/") && Files.isRegularFile(Path.of(path))) libs.put(path, Path.of(path).toRealPath());
+                if (!path.startsWith("/") || !Files.isRegularFile(Path.of(path))) continue;
+                Path real = Path.of(path).toRealPath();
+                // The JRE's and the natives' own libraries are in their layers already.
+                if (real.startsWith(jre.toRealPath()) || real.startsWith(dir.toRealPath())) continue;
+                libs.put(Path.of(path).normalize().toString(), real);
             }
         }
         Path etc = Files.createDirectories(work.resolve("etc"));

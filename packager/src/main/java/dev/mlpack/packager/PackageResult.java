@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -61,5 +62,36 @@ public record PackageResult(Path artifact, Path archive, long archiveBytes, Size
         }
         m.put("warnings", warnings());
         return m;
+    }
+
+    /** The printed summary: one fact a line, indented by two spaces. */
+    public List<String> summary() {
+        List<String> lines = new ArrayList<>();
+        lines.add("  archive     " + archive + "  " + Sizes.format(archiveBytes));
+        lines.add(String.format(Locale.ROOT, "  %-11s about %s = archive + Java runtime %s (budget %s; %s)",
+                command.startsWith("exec ") ? "image" : "slug", Sizes.format(verdict.slugEstimateBytes()), Sizes.format(verdict.runtimeBytes()),
+                Sizes.format(verdict.budgetBytes()), verdict.runtimeSource()));
+        lines.add(String.format(Locale.ROOT, "  memory      about %s of the %s dyno's %d MB (%d worker%s; see README.md)",
+                Sizes.format(sizing.estimatedPeakBytes()), sizing.dyno().displayName(), sizing.dyno().memoryMb(), sizing.workers(),
+                sizing.workers() == 1 ? "" : "s"));
+        lines.add("  " + (command.startsWith("exec ") ? "command     " : "procfile    web: ") + command);
+        if (image != null) {
+            lines.add("  image       " + image.path() + "  " + Sizes.format(image.bytes()) + ", " + image.manifestDigest().substring(0, 19)
+                    + "..., Docker v2 schema 2, user " + image.user());
+        }
+        if (selfCheck != null) {
+            StringBuilder sb = new StringBuilder("  self-check  ");
+            if (selfCheck.bootSeconds() != null) sb.append(String.format(Locale.ROOT, "/ping in %.2f s", selfCheck.bootSeconds()));
+            if (selfCheck.rssMb() != null) sb.append(String.format(Locale.ROOT, ", peak RSS %.0f MB", selfCheck.rssMb()));
+            if (selfCheck.n() > 0) {
+                sb.append(String.format(Locale.ROOT, ", /predict top-1 agrees with the offline model on %d/%d images (%.1f%%)",
+                        Math.round(selfCheck.agreementTop1() * selfCheck.n()), selfCheck.n(), 100 * selfCheck.agreementTop1()));
+            }
+            sb.append(selfCheck.passed() ? ": passed" : ": FAILED");
+            lines.add(sb.toString());
+        } else {
+            lines.add("  self-check  skipped");
+        }
+        return lines;
     }
 }
