@@ -150,7 +150,7 @@ public final class ContainerImage {
         all.addAll(List.of("java.base", "java.desktop", "jdk.httpserver", "jdk.unsupported", "java.management", "java.naming"));
         all.remove("");
         run(List.of(bin.resolve("jlink").toString(), "--add-modules", String.join(",", all), "--strip-debug", "--no-man-pages",
-                "--no-header-files", "--compress=zip-6", "--output", out.toString()), "jlink");
+                "--no-header-files", "--output", out.toString()), "jlink");
         return out;
     }
 
