@@ -34,13 +34,18 @@ public record ServerDist(Path jar, List<Path> libs) {
      * repository (system property {@code mlpack.home}).
      */
     public static ServerDist locate() {
+        String home = System.getProperty("mlpack.home");
+        return locate(home == null || home.isBlank() ? null : Path.of(home));
+    }
+
+    /** Like {@link #locate()}, with {@code repo} (may be null) as the repository whose server/target is tried last. */
+    public static ServerDist locate(Path repo) {
         String dir = System.getProperty(PROPERTY);
         if (dir != null && !dir.isBlank()) return at(Path.of(dir));
         Path onClasspath = serverJarOnClasspath();
         if (onClasspath != null) return ofJar(onClasspath);
-        String home = System.getProperty("mlpack.home");
-        if (home != null && !home.isBlank()) {
-            Path built = Path.of(home, "server", "target");
+        if (repo != null) {
+            Path built = repo.resolve("server").resolve("target");
             if (Files.isRegularFile(built.resolve(JAR_NAME))) return at(built);
         }
         throw new PackageException(PackageException.Kind.FAILED, "the server distribution (" + JAR_NAME + " and lib/) was not"

@@ -65,12 +65,30 @@ public final class FakeServerDist {
         a.putValue("Enable-Native-Access", "ALL-UNNAMED");
         Path classes = Path.of(FakeServer.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         String pkg = FakeServer.class.getPackageName().replace('.', '/');
-        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(dir.resolve(ServerDist.JAR_NAME)), mf);
-                Stream<Path> files = Files.list(classes.resolve(pkg))) {
-            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("FakeServer")).sorted().toList()) {
-                put(jar, pkg + "/" + f.getFileName(), f);
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(dir.resolve(ServerDist.JAR_NAME)), mf)) {
+            if (Files.isDirectory(classes)) {
+                try (Stream<Path> files = Files.list(classes.resolve(pkg))) {
+                    for (Path f : files.filter(f -> f.getFileName().toString().startsWith("FakeServer")).sorted().toList()) {
+                        put(jar, pkg + "/" + f.getFileName(), f);
+                    }
+                }
+            } else { // the packager's test jar, on another module's test classpath
+                try (java.util.jar.JarFile tests = new java.util.jar.JarFile(classes.toFile())) {
+                    for (JarEntry e : tests.stream().filter(e -> e.getName().startsWith(pkg + "/FakeServer")).toList()) {
+                        jar.putNextEntry(new JarEntry(e.getName()));
+                        try (InputStream in = tests.getInputStream(e)) {
+                            in.transferTo(jar);
+                        }
+                        jar.closeEntry();
+                    }
+                }
             }
         }
+    }
+
+    /** The folder of {@link #get()}'s distribution, for -Dmlpack.server.dist. */
+    public static Path folder() {
+        return get().jar().getParent();
     }
 
     private static void jarFolder(Path root, Path jarFile) throws IOException {
