@@ -35,32 +35,29 @@ public final class Packager {
         requireReplaceable(outDir);
         ServerDist dist = r.serverDist() != null ? r.serverDist() : ServerDist.locate();
 
-        String help = dist.help();
-        if (r.labels() != null && !help.contains("--labels")) {
-            throw new PackageException(PackageException.Kind.FAILED, "this server takes no --labels option: store the labels in the model"
-                    + " (mlpack optimize --labels FILE)");
-        }
-        JvmSizing sizing = JvmSizing.forDyno(r.dyno(), footprint);
-        List<String> serverArgs = new ArrayList<>(List.of("--model", ArtifactFiles.MODEL, "--natives", ArtifactFiles.NATIVES));
-        // Pass the worker count the dyno's memory allows, where the server takes it: its default counts the cores it
-        // sees, and a shared dyno shows the host's.
-        if (help.contains("--workers")) serverArgs.addAll(List.of("--workers", Integer.toString(sizing.workers())));
-        if (r.labels() != null) serverArgs.addAll(List.of("--labels", ArtifactFiles.LABELS));
-        String archiveName = name + ".tar.gz";
-        ArtifactFiles.Artifact a = new ArtifactFiles.Artifact(name, r.target(), sizing, r.javaVersion(), serverArgs, archiveName,
-                modelSummary(r.model()));
-
         Path staging = null;
         try {
             Files.createDirectories(outDir.getParent());
             staging = Files.createTempDirectory(outDir.getParent(), "." + outDir.getFileName() + ".partial-");
-            progress.accept("writing " + outDir + " (" + r.target().cliName() + ", " + sizing.dyno().cliName() + ")");
+            progress.accept("writing " + outDir + " (" + r.target().cliName() + ", " + r.dyno().cliName() + ")");
+            Path jar = dist.copyTo(staging);
+            String help = ServerDist.help(jar);
+            if (r.labels() != null && !help.contains("--labels")) {
+                throw new PackageException(PackageException.Kind.FAILED, "this server takes no --labels option: store the labels in the model"
+                        + " (mlpack optimize --labels FILE)");
+            }
+            JvmSizing sizing = JvmSizing.forDyno(r.dyno(), footprint);
+            List<String> serverArgs = new ArrayList<>(List.of("--model", ArtifactFiles.MODEL, "--natives", ArtifactFiles.NATIVES));
+            // Pass the worker count the dyno's memory allows, where the server takes it: its default counts the cores it
+            // sees, and a shared dyno shows the host's.
+            if (help.contains("--workers")) serverArgs.addAll(List.of("--workers", Integer.toString(sizing.workers())));
+            if (r.labels() != null) serverArgs.addAll(List.of("--labels", ArtifactFiles.LABELS));
+            String archiveName = name + ".tar.gz";
+            ArtifactFiles.Artifact a = new ArtifactFiles.Artifact(name, r.target(), sizing, r.javaVersion(), serverArgs, archiveName,
+                    modelSummary(r.model()));
             Files.copy(r.model(), staging.resolve(ArtifactFiles.MODEL));
             if (r.labels() != null) Files.copy(r.labels(), staging.resolve(ArtifactFiles.LABELS));
-            Files.copy(dist.jar(), staging.resolve(ServerDist.JAR_NAME));
-            Path lib = Files.createDirectories(staging.resolve(ArtifactFiles.LIB));
-            for (Path l : dist.libs()) Files.copy(l, lib.resolve(l.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
-            dist.extractNatives(staging.resolve(ArtifactFiles.NATIVES));
+            ServerDist.extractNatives(jar, staging.resolve(ArtifactFiles.NATIVES));
             String command = r.target() == Target.HEROKU ? ArtifactFiles.webCommand(a) : ArtifactFiles.containerCommand(a);
             boolean labels = r.labels() != null;
             write(staging, "Dockerfile", ArtifactFiles.dockerfile(a, labels));

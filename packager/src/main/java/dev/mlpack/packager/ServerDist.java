@@ -116,17 +116,29 @@ public record ServerDist(Path jar, List<Path> libs) {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
-    /** Runs {@code java -jar mlpack-server.jar --extract-natives dir} (contract: writes the linux-x86_64 natives, exits 0). */
-    public void extractNatives(Path dir) {
-        run(List.of("--extract-natives", dir.toAbsolutePath().toString()), 300, "extract the native libraries");
+    /**
+     * Copies the distribution into {@code dir} as the contract lays it out ({@code mlpack-server.jar} and {@code lib/}),
+     * and returns the copied jar. The jar only runs from such a layout: its manifest's {@code Class-Path} is relative.
+     */
+    public Path copyTo(Path dir) throws IOException {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        for (Path l : libs) Files.copy(l, lib.resolve(l.getFileName().toString()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path copy = dir.resolve(JAR_NAME);
+        Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return copy;
+    }
+
+    /** Runs {@code java -jar JAR --extract-natives dir} (contract: writes the linux-x86_64 natives, exits 0). */
+    public static void extractNatives(Path jar, Path dir) {
+        run(jar, List.of("--extract-natives", dir.toAbsolutePath().toString()), 300, "extract the native libraries");
     }
 
     /** The server's {@code --help} text, to learn which optional flags it takes. */
-    public String help() {
-        return run(List.of("--help"), 60, "list its options");
+    public static String help(Path jar) {
+        return run(jar, List.of("--help"), 60, "list its options");
     }
 
-    private String run(List<String> args, int timeoutSeconds, String what) {
+    private static String run(Path jar, List<String> args, int timeoutSeconds, String what) {
         List<String> cmd = new ArrayList<>(List.of(currentJava().toString(), "--enable-native-access=ALL-UNNAMED", "-jar",
                 jar.toAbsolutePath().toString()));
         cmd.addAll(args);
