@@ -19,14 +19,14 @@ public final class SizeBudget {
      * JDK of the same make-up, so this is the figure used.
      */
     public static final long JDK_SLUG_BYTES = 141_831_728L;
-    public static final String JDK_SOURCE = "Temurin 25.0.3 JDK, gzip -6 tarball, measured (Heroku's JVM buildpack puts a full JDK in the slug)";
+    public static final String JDK_SOURCE = "the JDK Heroku's JVM buildpack adds: Temurin 25 JDK as gzip, measured";
     /**
      * About 76 MB: a JRE made by jlink of the Temurin JRE's 40 modules ({@code --strip-debug}), as a gzip -6 tarball,
      * measured at 45,592,567 bytes, plus about 30 MB for the Ubuntu base layer of the {@code eclipse-temurin:*-jre}
      * images (approximate: no registry is reachable from the build machine to weigh the real image).
      */
     public static final long JRE_IMAGE_BYTES = 45_592_567L + 30L * Sizes.MB;
-    public static final String JRE_SOURCE = "JRE 45.6 MB (jlink of the Temurin JRE's modules, gzip -6, measured) + ~30 MB Ubuntu base layer (approximate)";
+    public static final String JRE_SOURCE = "a JRE image: jlink JRE as gzip, measured, + ~30 MB Ubuntu base, approximate";
     /** Heroku: slugs over 300 MB boot slowly (soft limit), over 500 MB are refused (hard limit). */
     public static final long SOFT_LIMIT_BYTES = 300 * Sizes.MB;
     public static final long DEFAULT_MAX_BYTES = 500 * Sizes.MB;

@@ -107,4 +107,15 @@ class PackagerTest {
         assertEquals(PackageException.Kind.BAD_INPUT, e.kind());
         assertEquals("keep me", Files.readString(out.resolve("notes.txt")));
     }
+
+    @Test
+    void labelsShipBesideTheModelAndReachTheServer() throws Exception {
+        Path labels = Files.writeString(tmp.resolve("labels.txt"), "left\nright\n");
+        Path out = tmp.resolve("labelled");
+        PackageResult r = Packager.pack(request(out).labels(labels).build(), s -> { });
+        assertEquals("left\nright\n", Files.readString(out.resolve("labels.txt")));
+        assertTrue(r.command().contains(" --labels labels.txt "), r.command());
+        assertTrue(Files.readString(out.resolve("Dockerfile")).contains("COPY labels.txt ./\nCOPY model.tflite ./\n"));
+        assertTrue(r.selfCheck().passed(), r.selfCheck().failure());
+    }
 }

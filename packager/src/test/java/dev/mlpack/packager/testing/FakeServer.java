@@ -30,7 +30,7 @@ import java.util.stream.Stream;
 /**
  * TEST DOUBLE of the server (issue 6), honouring only what server-contract.md promises the packager: {@code --model},
  * {@code --port} ($PORT, else 8080), {@code --host}, {@code --natives} (accepted; JavaCPP's cache is used),
- * {@code --workers} (accepted), {@code --extract-natives DIR}, {@code --help}, {@code GET /ping} and a raw-body
+ * {@code --workers} (accepted), {@code --labels FILE}, {@code --extract-natives DIR}, {@code --help}, {@code GET /ping} and a raw-body
  * {@code POST /predict}. It lets the packager's tests run end to end before the real server lands; the real one
  * replaces it in the integrator's acceptance run (bench/package_selfcheck.sh).
  */
@@ -39,12 +39,13 @@ public final class FakeServer {
 
     public static void main(String[] args) throws Exception {
         String model = null;
+        String labelsFile = null;
         String host = "0.0.0.0";
         String portText = System.getenv("PORT");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help" -> {
-                    System.out.println("fake server: --model FILE --port N --host H --natives DIR --workers N --extract-natives DIR");
+                    System.out.println("fake server: --model FILE --port N --host H --natives DIR --workers N --labels FILE --extract-natives DIR");
                     return;
                 }
                 case "--extract-natives" -> {
@@ -54,6 +55,7 @@ public final class FakeServer {
                 case "--model" -> model = args[++i];
                 case "--port" -> portText = args[++i];
                 case "--host" -> host = args[++i];
+                case "--labels" -> labelsFile = args[++i];
                 case "--natives", "--workers" -> i++;
                 default -> {
                     System.err.println("unknown option " + args[i]);
@@ -67,7 +69,7 @@ public final class FakeServer {
         ModelInfo info = ModelInfo.read(Path.of(model)).orElse(null);
         ImagePipeline pipeline = info != null && info.hasInputSize() ? info.pipeline()
                 : ImagePipeline.forInput(interpreter.input(0), Resize.BILINEAR, Preprocess.TF);
-        List<String> labels = info == null ? List.of() : info.labels();
+        List<String> labels = labelsFile != null ? Files.readAllLines(Path.of(labelsFile)) : info == null ? List.of() : info.labels();
         boolean pixels = interpreter.input(0).dataType() == DataType.UINT8;
         ImageDecoder decoder = new ImageDecoder();
 
