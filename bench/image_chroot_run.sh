@@ -10,10 +10,14 @@ set -euo pipefail
 tarball="$1"; image="$2"; port="${3:-18090}"
 work="$(mktemp -d)"; root="$work/rootfs"; mkdir -p "$root"
 cleanup() {
-  [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null || true
-  sleep 1
-  mountpoint -q "$root/proc" && umount "$root/proc"
-  rm -rf "$work"
+  if [[ -n "${pid:-}" ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done   # the server drains, then exits
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  # Never remove the tree while /proc is mounted in it.
+  if mountpoint -q "$root/proc"; then umount "$root/proc" 2>/dev/null || umount -l "$root/proc"; fi
+  mountpoint -q "$root/proc" || rm -rf "$work"
 }
 trap cleanup EXIT
 tar xf "$tarball" -C "$work"
@@ -46,3 +50,4 @@ pid="$(pgrep -f -- "--port $port" | head -1 || true)"
 echo "ping: $(curl -s "http://127.0.0.1:$port/ping") after $(python3 -c "print(round($end-$start,2))") s"
 echo "server process user: $(ps -o user= -p "$pid")"
 echo "predict: $(curl -s -H 'Content-Type: image/png' --data-binary @"$image" "http://127.0.0.1:$port/predict?top_k=1")"
+echo "peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")"
