@@ -287,8 +287,7 @@ final class DemoCommand implements Callable<Integer> {
             try {
                 ctx.packaged = Packager.pack(request, line -> ctx.out.println("  " + line));
             } catch (PackageException e) {
-                throw new ConversionException(e.kind() == PackageException.Kind.BAD_INPUT ? ConversionException.Kind.BAD_INPUT
-                        : ConversionException.Kind.INTERNAL, e.getMessage(), e);
+                throw PackageCommand.asConversionException(e);
             }
             SelfCheck.Result check = ctx.packaged.selfCheck();
             if (check != null && !check.passed()) {

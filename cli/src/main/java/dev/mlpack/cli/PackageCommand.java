@@ -107,8 +107,13 @@ final class PackageCommand implements Callable<Integer> {
             }
             return Main.OK;
         } catch (PackageException e) {
-            throw new ConversionException(e.kind() == PackageException.Kind.BAD_INPUT ? ConversionException.Kind.BAD_INPUT
-                    : ConversionException.Kind.INTERNAL, e.getMessage(), e);
+            throw asConversionException(e);
         }
+    }
+
+    /** The packager's failure as the CLI's error, keeping its exit code (2 bad input or over budget, 1 otherwise). */
+    static ConversionException asConversionException(PackageException e) {
+        return new ConversionException(e.kind() == PackageException.Kind.BAD_INPUT ? ConversionException.Kind.BAD_INPUT
+                : ConversionException.Kind.INTERNAL, e.getMessage(), e);
     }
 }
