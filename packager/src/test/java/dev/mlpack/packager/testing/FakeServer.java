@@ -88,6 +88,9 @@ public final class FakeServer {
                 List<Integer> order = new ArrayList<>();
                 for (int i = 0; i < scores.length; i++) order.add(i);
                 order.sort(Comparator.comparingDouble((Integer i) -> -scores[i]));
+                if (System.getenv("FAKE_SERVER_OFF_BY_ONE") != null) { // for the self-check's disagreement test
+                    order.replaceAll(i -> (i + 1) % scores.length);
+                }
                 StringBuilder sb = new StringBuilder("{\"predictions\":[");
                 for (int k = 0; k < Math.min(5, order.size()); k++) {
                     int i = order.get(k);
