@@ -62,6 +62,9 @@ public record JvmSizing(Dyno dyno, long modelBytes, long weightBytes, long activ
     /** The JVM options, in a fixed order. */
     public List<String> flags() {
         List<String> f = new ArrayList<>();
+        // The heap starts small and grows only as far as it is used: the JVM's default initial heap is 1/64 of the
+        // RAM it sees, and a dyno shows the host's RAM, so without -Xms the whole -Xmx would be committed and touched.
+        f.add("-Xms16m");
         f.add("-Xmx" + dyno.heapMb + "m");
         f.add("-Xss" + dyno.stackKb + "k");
         f.add("-XX:MaxMetaspaceSize=" + dyno.metaspaceMb + "m");
