@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
@@ -177,6 +176,4 @@ public final class Packager {
             throw PackageException.failed("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
-
-    static String percent(double v) { return String.format(Locale.ROOT, "%.1f%%", 100 * v); }
 }
