@@ -31,6 +31,7 @@ public final class FakeServerDist {
         if (cached == null) {
             try {
                 Path dir = Files.createTempDirectory("mlpack-fake-server-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
                 build(dir);
                 cached = dir;
             } catch (IOException e) {
@@ -89,6 +90,14 @@ public final class FakeServerDist {
     /** The folder of {@link #get()}'s distribution, for -Dmlpack.server.dist. */
     public static Path folder() {
         return get().jar().getParent();
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a temporary folder
+        }
     }
 
     private static void jarFolder(Path root, Path jarFile) throws IOException {
