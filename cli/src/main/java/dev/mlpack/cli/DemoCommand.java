@@ -10,6 +10,12 @@ import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
 import dev.mlpack.optimizer.tf.SavedModelImporter;
 import dev.mlpack.optimizer.tf.SavedModelInfo;
+import dev.mlpack.packager.PackageException;
+import dev.mlpack.packager.PackageRequest;
+import dev.mlpack.packager.PackageResult;
+import dev.mlpack.packager.Packager;
+import dev.mlpack.packager.SelfCheck;
+import dev.mlpack.packager.ServerDist;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -35,7 +41,8 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = {"Runs the pipeline on the bundled sample model (samples/model).",
                 "Steps: inspect the SavedModel, convert it to float32, float16 and int8 .tflite files (int8 calibrated"
-                        + " on samples/images, raw uint8 pixels in, labels in the metadata), and compare their sizes."},
+                        + " on samples/images, raw uint8 pixels in, labels in the metadata), compare their sizes, and package"
+                        + " the int8 model for Heroku (out/app), booted and checked as its Procfile says."},
         footerHeading = "%nExample:%n",
         footer = "  mlpack demo --out out/demo")
 final class DemoCommand implements Callable<Integer> {
@@ -48,6 +55,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/demo", description = "Folder for the results. Default: ${DEFAULT-VALUE}.")
     Path outDir;
+
+    /** Verify images for the package step's self-check. */
+    @Option(names = "--verify-limit", paramLabel = "N", hidden = true, defaultValue = "50")
+    int verifyLimit;
 
     /** Calibration images for the int8 step; fewer make the demo faster (tests). */
     @Option(names = "--calibration-samples", paramLabel = "N", hidden = true)
@@ -70,8 +81,12 @@ final class DemoCommand implements Callable<Integer> {
         final Path model;
         final Path images;
         final Path labels;
+        final Path home;
         final Path outDir;
         final PrintWriter out;
+        int verifyLimit = 50;
+        /** The package step's result; null until it ran or when it was skipped. */
+        PackageResult packaged;
         /** For the int8 step; null for the library's default. */
         Integer calibrationSamples;
         SavedModelInfo modelInfo;
@@ -79,6 +94,7 @@ final class DemoCommand implements Callable<Integer> {
         final Map<String, ConversionResult> conversions = new LinkedHashMap<>();
 
         Context(Path home, Path model, Path outDir, PrintWriter out) {
+            this.home = home;
             this.model = model;
             this.images = home.resolve(IMAGES);
             this.labels = home.resolve(LABELS);
@@ -90,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
     /** The pipeline, in order. */
     static List<Step> steps() {
         return List.of(new InspectStep(), new ConvertStep("float32", Quantize.NONE), new ConvertStep("float16", Quantize.FLOAT16),
-                new ConvertStep("int8", Quantize.INT8));
+                new ConvertStep("int8", Quantize.INT8), new PackageStep());
     }
 
     @Override
@@ -108,6 +124,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Context ctx = new Context(repo, model, outDir, out);
         ctx.calibrationSamples = calibrationSamples;
+        ctx.verifyLimit = verifyLimit;
         List<Step> steps = steps();
         out.println("mlpack demo: " + model + " -> " + outDir);
         for (int i = 0; i < steps.size(); i++) {
@@ -155,6 +172,10 @@ final class DemoCommand implements Callable<Integer> {
                     + Format.pad(row[2], w[2]) + "  " + row[3]).stripTrailing());
         }
         if (ctx.conversions.size() > 1) out.println("  sizes: " + sideBySide(ctx.conversions));
+        if (ctx.packaged != null) {
+            out.println("  packaged for Heroku: " + ctx.packaged.artifact() + " (deploy: see its README.md)");
+            ctx.packaged.summary().forEach(line -> out.println("  " + line));
+        }
         out.flush();
     }
 
@@ -236,6 +257,42 @@ final class DemoCommand implements Callable<Integer> {
                     : Int8Quantizer.Io.FLOAT32) + ") in " + Format.seconds(r.seconds()));
             for (String line : OptimizeCommand.int8Lines(r)) ctx.out.println(line);
             ctx.out.println("  ops " + Format.total(r.ops()) + ": " + Format.top(r.ops(), 6));
+        }
+    }
+
+    /**
+     * Packages the int8 model for Heroku ({@code mlpack package OUT/model_int8.tflite --target heroku -o OUT/app
+     * --verify-data samples/images}) and self-checks it. Skipped, with the reason, when the server distribution has
+     * not been built.
+     */
+    static final class PackageStep implements Step {
+        @Override
+        public String title() {
+            return "Package the int8 model for Heroku (mlpack package model_int8.tflite --target heroku -o app --verify-data " + IMAGES + ")";
+        }
+
+        @Override
+        public void run(Context ctx) {
+            ConversionResult int8 = ctx.conversions.get("int8");
+            if (int8 == null) throw new ConversionException(ConversionException.Kind.INTERNAL, "the package step needs the int8 step");
+            ServerDist dist;
+            try {
+                dist = ServerDist.locate(ctx.home);
+            } catch (PackageException e) {
+                ctx.out.println("  skipped: " + e.getMessage());
+                return;
+            }
+            PackageRequest request = PackageRequest.builder(int8.output(), ctx.outDir.resolve("app")).name("mlpack-sample")
+                    .verifyData(ctx.images).verifyLimit(ctx.verifyLimit).serverDist(dist).build();
+            try {
+                ctx.packaged = Packager.pack(request, line -> ctx.out.println("  " + line));
+            } catch (PackageException e) {
+                throw PackageCommand.asConversionException(e);
+            }
+            SelfCheck.Result check = ctx.packaged.selfCheck();
+            if (check != null && !check.passed()) {
+                throw new ConversionException(ConversionException.Kind.INTERNAL, "the packaged sample failed its self-check: " + check.failure());
+            }
         }
     }
 }

@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         synopsisSubcommandLabel = "COMMAND",
         description = "Converts Keras SavedModels to TensorFlow Lite, in Java.",
-        subcommands = {OptimizeCommand.class, EvaluateCommand.class, InspectCommand.class, DemoCommand.class, ServeCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {OptimizeCommand.class, EvaluateCommand.class, InspectCommand.class, PackageCommand.class, ServeCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success",
                 "  1  internal error (MLPACK_DEBUG=1 shows the stack trace)",
@@ -42,7 +42,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "missing command: choose one of optimize, evaluate, inspect, demo, serve");
+                "missing command: choose one of optimize, evaluate, inspect, package, serve, demo");
     }
 
     public static void main(String[] args) {

@@ -10,6 +10,7 @@ import dev.mlpack.optimizer.eval.EvaluationReport;
 import dev.mlpack.optimizer.eval.EvaluationRequest;
 import dev.mlpack.optimizer.eval.Evaluator;
 import dev.mlpack.optimizer.progress.Progress;
+import dev.mlpack.optimizer.prune.BudgetSearch;
 import dev.mlpack.optimizer.quant.CalibrationMethod;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.runtime.image.Preprocess;
@@ -119,6 +120,9 @@ final class OptimizeCommand implements Callable<Integer> {
                     + " --preprocess, --resize and --labels; the figures go under \"evaluation\" in --json.")
     Path evalData;
 
+    @picocli.CommandLine.Mixin
+    PruneOptions pruning = new PruneOptions();
+
     @Option(names = "--eval-limit", paramLabel = "N", defaultValue = "0", hidden = true,
             description = "Evaluate at most N images of --eval-data, spread over the classes. Default: all.")
     int evalLimit;
@@ -140,25 +144,47 @@ final class OptimizeCommand implements Callable<Integer> {
             Dataset.open(calibration, null, "--calibration", null);
         }
         if (evalData != null) Dataset.open(evalData, null, "--eval-data", null); // fail before converting, not after
+        PruneOptions.Parsed p = pruning.parse(spec, o.quantize(), evalData, evalLimit, given("--budget-on"));
 
         ConversionRequest request = ConversionRequest.builder(model, out)
                 .quantize(o.quantize()).signature(signature)
                 .calibration(calibration).calibrationSamples(calibrationSamples).calibrationMethod(o.method())
                 .preprocess(o.preprocess()).resize(o.resize()).labels(labels)
                 .io(o.io()).requireInt8(requireInt8)
+                .prune(p.settings()).sparseEncoding(p.sparseEncoding())
                 .progress(CliProgress.forStderr())
                 .build();
-        ConversionResult result = Converter.convert(request);
-        EvaluationReport evaluation = evalData == null ? null : Evaluator.evaluate(
+        BudgetSearch.Outcome search = null;
+        ConversionResult result;
+        if (p.targets() != null) {
+            search = BudgetSearch.run(request, p.targets(), CliProgress.forStderr(), PruneOptions.progressLines(spec.commandLine().getErr()));
+            PruneOptions.printPath(spec.commandLine().getOut(), search, p.targets());
+            if (!search.met()) {
+                if (json != null) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("output", null);
+                    PruneOptions.addJson(m, null, p.targets(), search);
+                    JsonFiles.write(json, m, true);
+                }
+                throw ConversionException.badInput(search.failure());
+            }
+            result = search.result();
+        } else {
+            result = Converter.convert(request);
+        }
+        EvaluationReport evaluation = search != null && search.evaluation() != null ? search.evaluation()
+                : evalData == null ? null : Evaluator.evaluate(
                 EvaluationRequest.builder(model, result.output(), evalData)
                         .preprocess(o.preprocess()).resize(o.resize()).labels(labels).limit(evalLimit)
                         .signature(signature).progress(CliProgress.forStderr()).build());
         if (json != null) {
             Map<String, Object> m = toJson(result); // "calibration": null for float conversions
+            PruneOptions.addJson(m, result, p.targets(), search);
             if (evaluation != null) m.put("evaluation", EvaluateCommand.toJson(evaluation));
             JsonFiles.write(json, m, true);
         }
-        printSummary(spec.commandLine().getOut(), result, folderSize(model), evaluation, json);
+        printSummary(spec.commandLine().getOut(), result, folderSize(model), evaluation, json,
+                pruning.prune != null || p.targets() != null);
         return Main.OK;
     }
 
@@ -290,7 +316,7 @@ final class OptimizeCommand implements Callable<Integer> {
     }
 
     private void printSummary(PrintWriter out, ConversionResult r, long savedModelBytes, EvaluationReport evaluation,
-                              Path jsonFile) {
+                              Path jsonFile, boolean pruned) {
         Int8Quantizer.Io ioType = parseIo(r.quantize());
         out.println("wrote " + r.output() + " (" + Format.bytes(r.bytes()) + ", " + weights(r.quantize())
                 + ", " + ioDescription(r.quantize(), ioType) + ") in " + Format.seconds(r.seconds()));
@@ -298,6 +324,7 @@ final class OptimizeCommand implements Callable<Integer> {
             out.println("  size  " + String.format(Locale.ROOT, "%.1f%%", 100.0 * r.bytes() / savedModelBytes)
                     + " of the float SavedModel (" + Format.bytes(savedModelBytes) + ")");
         }
+        for (String line : PruneOptions.summaryLines(r, pruned)) out.println(line);
         for (String line : int8Lines(r)) out.println(line);
         out.println("  ops   " + Format.total(r.ops()) + " in total: " + Format.top(r.ops(), 6));
         if (evaluation != null) for (String line : evaluationLines(evaluation)) out.println(line);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.mlpack.packager.ServerDist;
+import dev.mlpack.packager.testing.FakeServerDist;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +43,8 @@ class SampleModelTest {
     @Test
     void optimizeJsonHasTheDocumentedKeys() throws IOException {
         Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
-        assertEquals(java.util.List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops"),
+        assertEquals(java.util.List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops",
+                "compressed_bytes", "sparsity", "pruned_sparsity", "per_layer_sparsity", "budget", "search"),
                 java.util.List.copyOf(m.keySet()));
         assertEquals(null, m.get("calibration"));
         assertEquals(java.util.List.of(), m.get("float_ops"));
@@ -88,14 +91,24 @@ class SampleModelTest {
     @Test
     void demoRunsTheSteps() {
         Path out = tmp.resolve("demo");
-        CliRunner.Result r = CliRunner.run("demo", "--home", CliRunner.repo().toString(), "--out", out.toString(),
-                "--calibration-samples", "20");
+        // The package step boots the server TEST DOUBLE until the real server distribution is on the classpath.
+        System.setProperty(ServerDist.PROPERTY, FakeServerDist.folder().toString());
+        CliRunner.Result r;
+        try {
+            r = CliRunner.run("demo", "--home", CliRunner.repo().toString(), "--out", out.toString(), "--calibration-samples", "20",
+                    "--verify-limit", "20");
+        } finally {
+            System.clearProperty(ServerDist.PROPERTY);
+        }
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(out.resolve("model_float32.tflite")));
         assertTrue(Files.isRegularFile(out.resolve("model_float16.tflite")));
         assertTrue(Files.isRegularFile(out.resolve("model_int8.tflite")));
-        assertTrue(r.out().contains("[4/4]"), r.out());
+        assertTrue(r.out().contains("[5/5] Package the int8 model"), r.out());
         assertTrue(r.out().contains("calibration  20 images"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.contains("sizes: float32") && l.contains("float16") && l.contains("int8")), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("app/Procfile")));
+        assertTrue(Files.isRegularFile(out.resolve("app/mlpack-sample.tar.gz")));
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("self-check") && l.contains("20/20 images") && l.endsWith(": passed")), r.out());
     }
 }

@@ -2,6 +2,7 @@ package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.data.CalibrationSet;
 import dev.mlpack.optimizer.progress.Progress;
+import dev.mlpack.optimizer.prune.PruneSettings;
 import dev.mlpack.optimizer.quant.CalibrationMethod;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.runtime.image.Preprocess;
@@ -17,12 +18,14 @@ import java.util.Objects;
 public record ConversionRequest(Path model, Path output, Quantize quantize, String signature, Path calibration,
                                 int calibrationSamples, CalibrationMethod calibrationMethod, Preprocess preprocess,
                                 Resize resize, Path labels, Int8Quantizer.Io io, boolean requireInt8, Progress progress,
-                                CalibrationSet calibrationSet, boolean biasCorrection, boolean floatOutputSoftmax) {
+                                CalibrationSet calibrationSet, boolean biasCorrection, boolean floatOutputSoftmax,
+                                PruneSettings prune, boolean sparseEncoding) {
     public ConversionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(quantize, "quantize");
         Objects.requireNonNull(signature, "signature");
+        Objects.requireNonNull(prune, "prune");
         if (calibrationSamples < 1) throw ConversionException.badInput("--calibration-samples must be at least 1");
         if (quantize == Quantize.INT8 && calibration == null && calibrationSet == null) {
             throw ConversionException.badInput("--quantize int8 needs --calibration DATA: a folder of sample images (or class folders, or a CSV)");
@@ -51,6 +54,8 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private CalibrationSet calibrationSet;
         private boolean biasCorrection = true;
         private boolean floatOutputSoftmax;
+        private PruneSettings prune = PruneSettings.NONE;
+        private boolean sparseEncoding;
 
         private Builder(Path model, Path output) {
             this.model = model;
@@ -88,9 +93,31 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         /** Runs a final SOFTMAX in float, so that scores are not rounded to steps of 1/256. */
         public Builder floatOutputSoftmax(boolean on) { this.floatOutputSoftmax = on; return this; }
 
+        /** Magnitude pruning of the kernels before quantization (see MagnitudePruner). */
+        public Builder prune(PruneSettings p) { this.prune = p; return this; }
+
+        /** Writes pruned kernels in TFLite's sparse tensor format, with a DENSIFY op before each reader. */
+        public Builder sparseEncoding(boolean on) { this.sparseEncoding = on; return this; }
+
         public ConversionRequest build() {
             return new ConversionRequest(model, output, quantize, signature, calibration, calibrationSamples, calibrationMethod,
-                    preprocess, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax);
+                    preprocess, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax,
+                    prune, sparseEncoding);
         }
+    }
+
+    /** A builder holding every setting of this request, to derive variants (the budget searches do). */
+    public Builder toBuilder() {
+        return builder(model, output).quantize(quantize).signature(signature).calibration(calibration)
+                .calibrationSamples(calibrationSamples).calibrationMethod(calibrationMethod).preprocess(preprocess).resize(resize)
+                .labels(labels).io(io).requireInt8(requireInt8).progress(progress).calibrationSet(calibrationSet)
+                .biasCorrection(biasCorrection).floatOutputSoftmax(floatOutputSoftmax).prune(prune).sparseEncoding(sparseEncoding);
+    }
+
+    /** The same request writing to {@code target}. */
+    public ConversionRequest withOutput(Path target) {
+        return new ConversionRequest(model, target, quantize, signature, calibration, calibrationSamples, calibrationMethod,
+                preprocess, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax,
+                prune, sparseEncoding);
     }
 }

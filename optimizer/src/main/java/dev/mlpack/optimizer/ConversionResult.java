@@ -1,18 +1,26 @@
 package dev.mlpack.optimizer;
 
+import dev.mlpack.optimizer.prune.PruneReport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a conversion wrote: the file, its size, the time it took, the op histogram of the written model, and for
- * int8 the calibration that was run and every op left in float.
+ * What a conversion wrote: the file, its size (raw and gzip -9), the time it took, the op histogram of the written
+ * model, for int8 the calibration that was run and every op left in float, and the zeros of every kernel.
  */
 public record ConversionResult(Path output, long bytes, Quantize quantize, double seconds, Map<String, Integer> ops,
-                               Calibration calibration, List<String> floatOps) {
+                               Calibration calibration, List<String> floatOps, long compressedBytes, PruneReport pruning) {
     public ConversionResult {
         ops = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(ops));
         floatOps = List.copyOf(floatOps);
+        java.util.Objects.requireNonNull(pruning, "pruning");
+    }
+
+    /** A result without compression or pruning figures (tests of the report formatting). */
+    public ConversionResult(Path output, long bytes, Quantize quantize, double seconds, Map<String, Integer> ops,
+                            Calibration calibration, List<String> floatOps) {
+        this(output, bytes, quantize, seconds, ops, calibration, floatOps, bytes, PruneReport.EMPTY);
     }
 
     /** Null for conversions without calibration. */

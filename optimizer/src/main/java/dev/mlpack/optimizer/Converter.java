@@ -11,6 +11,9 @@ import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.runtime.image.ImagePipeline;
 import java.util.List;
 import dev.mlpack.optimizer.passes.Pipeline;
+import dev.mlpack.optimizer.prune.CompressedSize;
+import dev.mlpack.optimizer.prune.MagnitudePruner;
+import dev.mlpack.optimizer.prune.PruneReport;
 import dev.mlpack.optimizer.tf.SavedModelImporter;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
 import java.io.IOException;
@@ -28,18 +31,31 @@ public final class Converter {
 
     public static ConversionResult convert(ConversionRequest request) {
         long start = System.nanoTime();
-        Graph graph = importGraph(request.model(), request.signature()).graph();
+        return convert(request, importGraph(request.model(), request.signature()).graph(), start);
+    }
+
+    /**
+     * Converts a graph imported from {@code request.model()} (the budget searches import once and convert copies);
+     * {@code graph} is rewritten in place.
+     */
+    public static ConversionResult convert(ConversionRequest request, Graph graph) {
+        return convert(request, graph, System.nanoTime());
+    }
+
+    private static ConversionResult convert(ConversionRequest request, Graph graph, long start) {
         Pipeline.optimize(graph);
-        Pipeline.legalizeForWriting(graph);
         ModelInfo info = modelInfo(graph, request); // validates --labels before the long calibration
+        CalibrationSet images = request.quantize() == Quantize.INT8 ? calibrationSet(request, graph) : null;
+        // On the folded kernels; with int8, the calibration images also guide which weights go and refit the rest.
+        PruneReport pruning = MagnitudePruner.prune(graph, request.prune(), images == null ? null : inputs(images));
+        Pipeline.legalizeForWriting(graph);
         TfliteWriter.Options.Builder options = TfliteWriter.Options.builder()
-                .signatureName(request.signature()).float16Weights(request.quantize() == Quantize.FLOAT16);
+                .signatureName(request.signature()).float16Weights(request.quantize() == Quantize.FLOAT16)
+                .sparseWeights(request.sparseEncoding());
         ConversionResult.Calibration calibration = null;
         List<String> floatOps = List.of();
         if (request.quantize() == Quantize.INT8) {
-            CalibrationSet images = request.calibrationSet() != null ? request.calibrationSet()
-                    : CalibrationSet.load(request.calibration(), request.calibrationSamples(), pipelineFor(graph, request), request.progress());
-            Int8Conversion.Outcome q = Int8Conversion.run(graph, java.util.stream.IntStream.range(0, images.size()).mapToObj(images::input).toList(), new Int8Quantizer.Settings(
+            Int8Conversion.Outcome q = Int8Conversion.run(graph, inputs(images), new Int8Quantizer.Settings(
                     request.calibrationMethod(), request.io(), request.preprocess(), request.biasCorrection(), request.floatOutputSoftmax()), request.progress());
             if (request.requireInt8() && !q.floatOps().isEmpty()) {
                 throw ConversionException.badInput(q.floatOps().size() + " op(s) have no int8 kernel and would stay float (first: "
@@ -57,7 +73,7 @@ public final class Converter {
         writeAtomically(request.output(), bytes);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new ConversionResult(request.output(), bytes.length, request.quantize(), seconds, written.ops(),
-                calibration, floatOps);
+                calibration, floatOps, CompressedSize.of(bytes), pruning);
     }
 
     /**
@@ -89,6 +105,16 @@ public final class Converter {
     public static String version() {
         String v = Converter.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
+    }
+
+    private static List<float[]> inputs(CalibrationSet images) {
+        return java.util.stream.IntStream.range(0, images.size()).mapToObj(images::input).toList();
+    }
+
+    /** The request's calibration inputs: given already prepared, or loaded from {@code request.calibration()}. */
+    public static CalibrationSet calibrationSet(ConversionRequest request, Graph graph) {
+        return request.calibrationSet() != null ? request.calibrationSet()
+                : CalibrationSet.load(request.calibration(), request.calibrationSamples(), pipelineFor(graph, request), request.progress());
     }
 
     /** Calibration images go through the same resize and preprocessing the SavedModel's own input expects. */

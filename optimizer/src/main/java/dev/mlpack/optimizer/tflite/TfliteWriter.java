@@ -70,6 +70,7 @@ public final class TfliteWriter {
     private final Map<Opcode, Integer> opcodeIndex = new LinkedHashMap<>();
     private final List<Integer> operatorOffsets = new ArrayList<>();
     private final Map<Value, Integer> dequantized = new IdentityHashMap<>();
+    private final Map<Value, Integer> densified = new IdentityHashMap<>();
     private final Map<Integer, Integer> opCounts = new java.util.HashMap<>();
 
     private TfliteWriter(Graph graph, Options options) {
@@ -84,7 +85,7 @@ public final class TfliteWriter {
      * standard place for the zip of associated files that the TFLite metadata schema refers to).
      */
     public record Options(String signatureName, boolean float16Weights, Map<Value, QuantParams> quantization,
-                          Map<String, byte[]> metadata, byte[] trailer) {
+                          Map<String, byte[]> metadata, byte[] trailer, boolean sparseWeights) {
         public Options {
             quantization = java.util.Collections.unmodifiableMap(new IdentityHashMap<>(quantization));
             metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
@@ -99,6 +100,7 @@ public final class TfliteWriter {
             private final Map<Value, QuantParams> quantization = new IdentityHashMap<>();
             private final Map<String, byte[]> metadata = new LinkedHashMap<>();
             private byte[] trailer = new byte[0];
+            private boolean sparseWeights;
 
             public Builder signatureName(String name) {
                 this.signatureName = name;
@@ -125,7 +127,15 @@ public final class TfliteWriter {
                 return this;
             }
 
-            public Options build() { return new Options(signatureName, float16Weights, quantization, metadata, trailer); }
+            /** Kernels with enough zeros are stored sparse, with a DENSIFY before their reader (see SparseEncoding). */
+            public Builder sparseWeights(boolean on) {
+                this.sparseWeights = on;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(signatureName, float16Weights, quantization, metadata, trailer, sparseWeights);
+            }
         }
     }
 
@@ -213,6 +223,14 @@ public final class TfliteWriter {
 
     /** The tensor an op reads; float constants become float16 plus a DEQUANTIZE when asked. */
     private int operand(Node reader, int index, Value v, Map<Value, String> names) {
+        // Not for hybrid kernels (int8 weights, float input): TF 2.21's XNNPACK delegate fails to prepare them
+        // behind DENSIFY, and the whole model then fails to load.
+        boolean hybrid = options.quantization().containsKey(v) && !options.quantization().containsKey(reader.input(0));
+        if (options.sparseWeights() && index == 1 && v.isConstant() && !hybrid && (reader.op() == Op.CONV_2D
+                || reader.op() == Op.DEPTHWISE_CONV_2D || reader.op() == Op.FULLY_CONNECTED)) {
+            Integer sparse = sparseOperand(v, names.get(v));
+            if (sparse != null) return sparse;
+        }
         if (!options.float16Weights() || !v.isConstant() || options.quantization().containsKey(v) || v.dtype() != DType.FLOAT32 || v.shape().elementCount() < 16) {
             return tensor(v, names.get(v));
         }
@@ -223,6 +241,32 @@ public final class TfliteWriter {
         emitOperator(Op.DEQUANTIZE.builtinCode, 1, new int[] {half}, new int[] {full}, 0, BuiltinOptions.NONE);
         dequantized.put(v, full);
         return full;
+    }
+
+    /**
+     * A kernel stored in TFLite's sparse format and expanded by DENSIFY into the dense tensor its reader takes, or
+     * null when the sparse form would not be smaller.
+     */
+    private Integer sparseOperand(Value v, String nameOverride) {
+        Integer done = densified.get(v);
+        if (done != null) return done;
+        if (tensorIndex.containsKey(v)) return null;
+        QuantParams q = options.quantization().get(v);
+        DType stored = q != null ? q.storage() : options.float16Weights() && v.dtype() == DType.FLOAT32 ? null : v.dtype();
+        if (stored == null) return null; // float16 weights already go through their own DEQUANTIZE
+        Constant data = q != null ? Constant.ofLongs(q.storage(), v.shape(), q.quantize(v.data())) : v.data();
+        byte[] dense = encode(data, stored);
+        SparseEncoding sparse = SparseEncoding.smallest(data, dense, stored.byteSize());
+        if (sparse == null) return null;
+        String name = nameOverride != null ? nameOverride : v.name();
+        int buffer = rawBuffer(sparse.values);
+        int sparsity = sparse.write(fb);
+        int input = addTensor(name + "/sparse", stored, v.shape().dims(), buffer, q, sparsity);
+        int output = addTensor(name, stored, v.shape().dims(), 0, q, 0);
+        emitOperator(BuiltinOperator.DENSIFY, 1, new int[] {input}, new int[] {output}, 0, BuiltinOptions.NONE);
+        densified.put(v, output);
+        tensorIndex.put(v, output);
+        return output;
     }
 
     private int tensor(Value v, String nameOverride) {
@@ -243,6 +287,10 @@ public final class TfliteWriter {
     private int addTensor(String name, DType dtype, int[] shape, int buffer) { return addTensor(name, dtype, shape, buffer, null); }
 
     private int addTensor(String name, DType dtype, int[] shape, int buffer, QuantParams q) {
+        return addTensor(name, dtype, shape, buffer, q, 0);
+    }
+
+    private int addTensor(String name, DType dtype, int[] shape, int buffer, QuantParams q, int sparsity) {
         int shapeVec = Tensor.createShapeVector(fb, shape);
         int nameOff = fb.createString(name);
         int quant = q == null ? 0 : QuantizationParameters.createQuantizationParameters(fb, 0, 0,
@@ -254,6 +302,7 @@ public final class TfliteWriter {
         Tensor.addBuffer(fb, buffer);
         Tensor.addName(fb, nameOff);
         if (quant != 0) Tensor.addQuantization(fb, quant);
+        if (sparsity != 0) Tensor.addSparsity(fb, sparsity);
         tensorOffsets.add(Tensor.endTensor(fb));
         return tensorOffsets.size() - 1;
     }

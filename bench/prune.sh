@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Magnitude pruning and budgets (issue 5). Prints markdown tables on stdout; progress goes to stderr.
+#
+#   usage: bench/prune.sh [imagenet] [budget] [potato] [sparse]     (default: all four)
+#
+#   imagenet  ImageNet MobileNet v1 0.25 224 (../shared/data), calibrated on the even rows (0-based) of
+#             imagenet/calibration.csv, evaluated on the odd rows (as bench/int8_vs_official.sh does):
+#             int8 unpruned vs `--prune 0.5` (defaults: first conv, classifier, depthwise dense) vs
+#             `--prune 0.5 --prune-include conv_preds` (the 1001-class classifier holds 54% of the weights).
+#             Zeros in the pruned kernels, gzip -9 bytes (the gzip tool), top-1 and top-1 agreement with the
+#             float SavedModel in Python's tf.lite.Interpreter.
+#   budget    --max-size halfway between the pruned and the unpruned int8 gzip sizes, and one below reach
+#             (64KB: pruning 99% of every prunable kernel, classifier included, leaves 74KB).
+#   potato    potato-cnn-tfkeras-2.11, calibrated on Dataset.sample(200) of potato/images, accuracy budget
+#             --max-accuracy-drop 0.5 on a held-out third of the other 1,952 images (every third row); the
+#             chosen model is then checked in Python against the float SavedModel on the same images.
+#   sparse    --sparse-encoding on MobileNet: file bytes against the dense pruned file, and the outputs of
+#             the sparse and dense files compared in Python (tf.lite.Interpreter) and in mlpack's Java
+#             runtime (mlpack evaluate: top-1 agreement and mean KL).
+#
+# Needs ../shared/data (MLPACK_SHARED_DATA overrides); skips with a message, exit 0, when absent.
+# Work files: ${MLPACK_BENCH_DIR:-~/.cache/mlpack/bench}/prune.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+SHARED="${MLPACK_SHARED_DATA:-$ROOT/../shared/data}"
+if [[ ! -d "$SHARED/models" || ! -f "$SHARED/imagenet/calibration.csv" ]]; then
+  echo "prune: skipped: the shared data folder $SHARED (models/, imagenet/, potato/) is absent"
+  exit 0
+fi
+SHARED="$(cd "$SHARED" && pwd)"
+SECTIONS="${*:-imagenet budget potato sparse}"
+WORK="${MLPACK_BENCH_DIR:-$HOME/.cache/mlpack/bench}/prune"
+mkdir -p "$WORK"
+LOG="$WORK/log.txt"
+: > "$LOG"
+log() { echo "prune: $*" >&2; }
+
+PY="$(tools/ensure-venv.sh | tail -n 1)"
+JH="$(tools/java-home)"
+export TF_CPP_MIN_LOG_LEVEL=2
+./mlpack --version >/dev/null   # builds the CLI if needed
+CP="$WORK/classes:$ROOT/cli/target/mlpack.jar:$ROOT/cli/target/lib/*"
+mkdir -p "$WORK/classes"
+"$JH/bin/javac" -nowarn -d "$WORK/classes" -cp "$CP" bench/java/DumpInputs.java
+EVAL="nice -n 10 $PY $ROOT/bench/int8_eval.py"
+MOBILENET="$SHARED/models/imagenet-mobilenet-v1-0.25-224"
+POTATO="$SHARED/models/potato-cnn-tfkeras-2.11"
+
+dump() { [[ -f "$7.labels" ]] || nice -n 10 "$JH/bin/java" -cp "$CP" DumpInputs "$@" >/dev/null; }
+run() { $EVAL run "$@" >>"$LOG" 2>&1; }
+metrics() { $EVAL metrics "$@" 2>>"$LOG"; }
+bytes() { stat -c %s "$1"; }
+gz() { gzip -9 -c "$1" | wc -c; }
+jget() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {'d': d}))" "$@"; }
+ratio() { python3 -c "print(f'{$1/$2:.3f}')"; }
+
+d="$WORK/imagenet"; mkdir -p "$d"
+imagenet_inputs() {
+  dump "$SHARED/imagenet/calibration.csv" even 224 224 crop tf "$d/calib"
+  dump "$SHARED/imagenet/calibration.csv" odd 224 224 crop tf "$d/eval"
+  [[ -f "$d/float.npy" ]] || run "$MOBILENET" "$d/eval" 224 224 "$d/float.npy"
+}
+# mobilenet NAME ARGS...: int8 MobileNet calibrated on the even rows, written to $d/NAME.tflite (+ .json)
+mobilenet() {
+  local name="$1"; shift
+  nice -n 10 ./mlpack optimize "$MOBILENET" -o "$d/$name.tflite" --quantize int8 --calibration "$d/calib.csv" \
+    --calibration-samples 100 --preprocess tf --resize crop --json "$d/$name.json" "$@" >>"$LOG" 2>&1
+}
+
+imagenet() {
+  log "imagenet: dumping the even/odd rows, converting"
+  imagenet_inputs
+  mobilenet int8
+  mobilenet p50 --prune 0.5
+  mobilenet p50-classifier --prune 0.5 --prune-include conv_preds
+  echo
+  echo "### ImageNet MobileNet v1 0.25 224, int8: calibrated on 100 images (even rows), evaluated on the other 100 (odd rows)"
+  echo
+  echo "| model | zeros in pruned kernels | zeros in all kernels | file bytes | gzip -9 bytes | gzip vs unpruned int8 | top-1 | top-1 agreement with float | SQNR vs float (dB) | convert s |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  local g0; g0=$(gz "$d/int8.tflite")
+  for name in int8 p50 p50-classifier; do
+    run "$d/$name.tflite" "$d/eval" 224 224 "$d/$name.npy"
+    read -r a g s < <(metrics "$d/eval.labels" "$d/float.npy" "$d/$name.npy")
+    local gzb; gzb=$(gz "$d/$name.tflite")
+    local label="int8, unpruned"
+    [[ $name == p50 ]] && label='`--prune 0.5` (classifier, first conv, depthwise dense)'
+    [[ $name == p50-classifier ]] && label='`--prune 0.5 --prune-include conv_preds`'
+    echo "| $label | $(jget "$d/$name.json" "round(d['pruned_sparsity'],3)") | $(jget "$d/$name.json" "round(d['sparsity'],3)") | $(bytes "$d/$name.tflite") | $gzb | $(ratio "$gzb" "$g0") | $a | $g | $s | $(jget "$d/$name.json" "d['seconds']") |"
+  done
+}
+
+budget() {
+  log "budget: --max-size between the pruned and unpruned int8 sizes, and below reach"
+  imagenet_inputs
+  [[ -f "$d/int8.json" ]] || mobilenet int8
+  [[ -f "$d/p50-classifier.json" ]] || mobilenet p50-classifier --prune 0.5 --prune-include conv_preds
+  local big small mid
+  big=$(jget "$d/int8.json" "d['compressed_bytes']"); small=$(jget "$d/p50-classifier.json" "d['compressed_bytes']")
+  mid=$(( (big + small) / 2 ))
+  echo
+  echo "### Size budget (gzip -9), ImageNet MobileNet v1 0.25 int8, \`--prune-include conv_preds\`"
+  echo
+  echo "| budget | exit | result |"
+  echo "| --- | --- | --- |"
+  local t0 t1 code
+  t0=$(date +%s)
+  set +e
+  mobilenet budget --prune-include conv_preds --max-size "$mid"; code=$?
+  set -e
+  t1=$(date +%s)
+  echo "| $mid bytes (halfway between $small, pruned 0.5, and $big, unpruned) | $code | $(jget "$d/budget.json" "'gzip %d bytes, %d file bytes, sparsity %.3f in pruned kernels, met %s, %d trials' % (d['compressed_bytes'], d['bytes'], d['pruned_sparsity'], d['budget']['met'], len(d['search']))"), $((t1 - t0)) s |"
+  set +e
+  mobilenet below --prune-include conv_preds --max-size 64KB; code=$?
+  set -e
+  echo "| 64KB (below the 0.99 model) | $code | \`$(grep '^mlpack: ' "$LOG" | tail -1)\` |"
+}
+
+potato() {
+  local p="$WORK/potato"; mkdir -p "$p"
+  log "potato: held-out third of the non-calibration images, accuracy budget"
+  dump "$SHARED/potato/images" sample:200 256 256 bilinear raw "$p/calib" --no-float
+  dump "$SHARED/potato/images" rest:200 256 256 bilinear raw "$p/rest" --no-float
+  awk 'NR % 3 == 1' "$p/rest.csv" > "$p/heldout.csv"
+  dump "$p/heldout.csv" all 256 256 bilinear raw "$p/heldout"
+  printf "Potato___Early_blight\nPotato___Late_blight\nPotato___healthy\n" > "$p/labels.txt"
+  local common=(--quantize int8 --calibration "$p/calib.csv" --calibration-samples 200 --preprocess raw --resize bilinear --labels "$p/labels.txt")
+  nice -n 10 ./mlpack optimize "$POTATO" -o "$p/int8.tflite" "${common[@]}" --json "$p/int8.json" >>"$LOG" 2>&1
+  local t0 t1; t0=$(date +%s)
+  nice -n 10 ./mlpack optimize "$POTATO" -o "$p/budget.tflite" "${common[@]}" --max-accuracy-drop 0.5 \
+    --eval-data "$p/heldout.csv" --json "$p/budget.json" > "$p/budget.out" 2>>"$LOG"
+  t1=$(date +%s)
+  run "$POTATO" "$p/heldout" 256 256 "$p/float.npy"
+  run "$p/int8.tflite" "$p/heldout" 256 256 "$p/int8.npy"
+  run "$p/budget.tflite" "$p/heldout" 256 256 "$p/budget.npy"
+  local n; n=$(wc -l < "$p/heldout.labels")
+  echo
+  echo "### Accuracy budget: potato-cnn-tfkeras-2.11, \`--max-accuracy-drop 0.5\` on $n held-out images ($((t1 - t0)) s)"
+  echo
+  echo '```'
+  sed -n '/^search path/,/^wrote/p' "$p/budget.out"
+  echo '```'
+  echo
+  echo "Checked in Python (tf.lite.Interpreter, float SavedModel in TF) on the same $n images:"
+  echo
+  echo "| model | top-1 | drop vs float (points) | file bytes | gzip -9 bytes |"
+  echo "| --- | --- | --- | --- | --- |"
+  read -r fa _ _ < <(metrics "$p/heldout.labels" "$p/float.npy" "$p/float.npy")
+  echo "| float SavedModel | $fa | | | |"
+  for name in int8 budget; do
+    read -r a _ _ < <(metrics "$p/heldout.labels" "$p/float.npy" "$p/$name.npy")
+    echo "| $( [[ $name == int8 ]] && echo 'plain int8' || echo "chosen: $(jget "$p/budget.json" "min((t for t in d['search'] if t['meets']), key=lambda t: t['compressed_bytes'])['setting']")") | $a | $(python3 -c "print(f'{100*($fa-$a):.2f}')") | $(bytes "$p/$name.tflite") | $(gz "$p/$name.tflite") |"
+  done
+}
+
+sparse() {
+  log "sparse: --sparse-encoding against the dense pruned files"
+  imagenet_inputs
+  echo
+  echo "### Sparse encoding, ImageNet MobileNet v1 0.25 (\`--prune-include conv_preds\`)"
+  echo
+  echo "| setting | dense file bytes | sparse file bytes | sparse/dense | pruned-kernel bytes saved / pruned-kernel bytes | Python max abs diff sparse vs dense | Java (mlpack evaluate) agreement, mean KL | DENSIFY ops |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  local name args kb
+  for spec in "f32-p50|none|--prune 0.5" "int8-p50|int8|--prune 0.5 --prune-block 1" "int8-p50-b4|int8|--prune 0.5 --prune-block 4" "int8-p80|int8|--prune 0.8 --prune-block 1"; do
+    IFS='|' read -r name q args <<< "$spec"
+    for enc in dense sparse; do
+      local extra=(); [[ $enc == sparse ]] && extra=(--sparse-encoding)
+      if [[ $q == int8 ]]; then
+        # shellcheck disable=SC2086
+        mobilenet "$name-$enc" --prune-include conv_preds $args "${extra[@]}"
+      else
+        # shellcheck disable=SC2086
+        nice -n 10 ./mlpack optimize "$MOBILENET" -o "$d/$name-$enc.tflite" --preprocess tf --resize crop \
+          --prune-include conv_preds $args "${extra[@]}" --json "$d/$name-$enc.json" >>"$LOG" 2>&1
+      fi
+    done
+    kb=$(jget "$d/$name-sparse.json" "sum(l['weights'] for l in d['per_layer_sparsity'] if l['kept_dense'] is None) * ($([[ $q == int8 ]] && echo 1 || echo 4))")
+    local diff; diff=$($PY -c "
+import numpy as np, tensorflow as tf, sys
+outs = []
+for f in sys.argv[1:3]:
+    it = tf.lite.Interpreter(model_path=f); it.allocate_tensors()
+    i = it.get_input_details()[0]; o = it.get_output_details()[0]
+    x = np.fromfile(sys.argv[3] + ('.u8' if i['dtype'] == np.uint8 else '.f32'), dtype=i['dtype']).reshape(-1, 224, 224, 3)
+    r = []
+    for k in range(20):
+        it.set_tensor(i['index'], x[k:k + 1]); it.invoke(); r.append(it.get_tensor(o['index']).copy())
+    outs.append(np.concatenate(r))
+print(float(np.abs(outs[0] - outs[1]).max()))" "$d/$name-dense.tflite" "$d/$name-sparse.tflite" "$d/eval" 2>>"$LOG")
+    nice -n 10 ./mlpack evaluate --reference "$d/$name-dense.tflite" --candidate "$d/$name-sparse.tflite" --data "$d/eval.csv" \
+      --preprocess tf --resize crop --labels "$SHARED/imagenet/labels.txt" --json "$d/$name-eval.json" >>"$LOG" 2>&1
+    echo "| \`$args\` ($q) | $(bytes "$d/$name-dense.tflite") | $(bytes "$d/$name-sparse.tflite") | $(ratio "$(bytes "$d/$name-sparse.tflite")" "$(bytes "$d/$name-dense.tflite")") | $(ratio "$(( $(bytes "$d/$name-dense.tflite") - $(bytes "$d/$name-sparse.tflite") ))" "$kb") | $diff | $(jget "$d/$name-eval.json" "'%s, %s' % (d['agreement_top1'], d['mean_kl'])") | $(jget "$d/$name-sparse.json" "d['ops'].get('DENSIFY', 0)") |"
+  done
+}
+
+for s in $SECTIONS; do "$s"; done

@@ -1,0 +1,39 @@
+package dev.mlpack.optimizer.prune;
+
+import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.ir.Node;
+import dev.mlpack.optimizer.ir.Value;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A copy of a graph that later passes can rewrite without touching the original, so that a search imports the
+ * SavedModel once and converts many variants. Constant values are shared: they are immutable.
+ */
+final class GraphCopy {
+    private GraphCopy() {}
+
+    /** A copy and the copy of each value of the source (constants map to themselves). */
+    record Copied(Graph graph, Map<Value, Value> map) {}
+
+    /** Sorts {@code source} topologically (the order of nodes is all that changes there), then copies it. */
+    static Graph of(Graph source) { return copied(source).graph(); }
+
+    static Copied copied(Graph source) {
+        source.sortTopologically();
+        Graph copy = new Graph();
+        Map<Value, Value> map = new IdentityHashMap<>();
+        source.inputs().forEach((name, v) -> map.put(v, copy.addInput(name, v.dtype(), v.shape())));
+        for (Node n : source.nodes()) {
+            List<Value> inputs = new ArrayList<>(n.inputs().size());
+            for (Value v : n.inputs()) inputs.add(v == null ? null : map.getOrDefault(v, v));
+            Node c = copy.add(n.op(), inputs, new LinkedHashMap<>(n.attrs()), n.origin(), n.layer());
+            for (int i = 0; i < n.outputs().size(); i++) map.put(n.outputs().get(i), c.outputs().get(i));
+        }
+        source.outputs().forEach((name, v) -> copy.setOutput(name, map.getOrDefault(v, v)));
+        return new Copied(copy, map);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.mlpack.packager;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The JVM flags for one dyno size and the memory arithmetic behind them.
+ *
+ * <pre>
+ *   dyno RAM = heap + metaspace + code cache + direct buffers + threads x stack + JVM native + margin (10%)
+ *              + interpreters
+ *   interpreters = model buffer + workers x (XNNPACK's repacked weights ~ weight bytes + activations)
+ * </pre>
+ *
+ * The server loads the model into native memory once; every worker's interpreter repacks the weights for XNNPACK
+ * (about the weights' size again) and plans an arena for the activations (at most the sum of the non-constant
+ * tensors, an upper bound since TFLite reuses arena memory). Workers are reduced until the interpreters fit, never
+ * below one.
+ *
+ * @param dyno the size the flags are for
+ * @param modelBytes the .tflite file's size
+ * @param weightBytes bytes of constant tensors (weights, biases)
+ * @param activationBytes bytes of the non-constant tensors
+ * @param workers interpreters the server may run at once
+ */
+public record JvmSizing(Dyno dyno, long modelBytes, long weightBytes, long activationBytes, int workers) {
+
+    /** The sizing for {@code dyno}, with as many workers (up to the dyno's CPU share) as the interpreters' memory allows. */
+    public static JvmSizing forDyno(Dyno dyno, ModelFootprint model) {
+        long left = interpreterBudgetBytes(dyno);
+        long perWorker = model.weightBytes() + model.activationBytes();
+        int workers = dyno.workers;
+        while (workers > 1 && model.fileBytes() + workers * perWorker > left) workers--;
+        return new JvmSizing(dyno, model.fileBytes(), model.weightBytes(), model.activationBytes(), workers);
+    }
+
+    /** What a dyno has left for the interpreters once the JVM, its native memory and the margin are counted. */
+    public static long interpreterBudgetBytes(Dyno dyno) {
+        return (dyno.memoryMb - jvmMb(dyno) - marginMb(dyno)) * Sizes.MB;
+    }
+
+    static int jvmMb(Dyno d) {
+        return d.heapMb + d.metaspaceMb + d.codeCacheMb + d.directMb + stacksMb(d) + d.jvmNativeMb;
+    }
+
+    static int stacksMb(Dyno d) { return d.threads * d.stackKb / 1024; }
+
+    static int marginMb(Dyno d) { return d.memoryMb / 10; }
+
+    /** Native memory the interpreters need: the model buffer plus, per worker, repacked weights and activations. */
+    public long interpreterBytes() {
+        return modelBytes + workers * (weightBytes + activationBytes);
+    }
+
+    /** Whether the interpreters fit what the dyno leaves them. */
+    public boolean fits() { return interpreterBytes() <= interpreterBudgetBytes(dyno); }
+
+    /** The estimated peak resident memory: the JVM's reserved share plus the interpreters. */
+    public long estimatedPeakBytes() { return jvmMb(dyno) * Sizes.MB + interpreterBytes(); }
+
+    /** The JVM options, in a fixed order. */
+    public List<String> flags() {
+        List<String> f = new ArrayList<>();
+        // The heap starts small and grows only as far as it is used: the JVM's default initial heap is 1/64 of the
+        // RAM it sees, and a dyno shows the host's RAM, so without -Xms the whole -Xmx would be committed and touched.
+        f.add("-Xms16m");
+        f.add("-Xmx" + dyno.heapMb + "m");
+        f.add("-Xss" + dyno.stackKb + "k");
+        f.add("-XX:MaxMetaspaceSize=" + dyno.metaspaceMb + "m");
+        f.add("-XX:ReservedCodeCacheSize=" + dyno.codeCacheMb + "m");
+        f.add("-XX:MaxDirectMemorySize=" + dyno.directMb + "m");
+        // One GC thread and the smallest GC bookkeeping; pauses on these heaps are a few ms.
+        f.add("-XX:+UseSerialGC");
+        // No -XX:+ExitOnOutOfMemoryError: the server answers a request whose decoding runs out of heap with 503 and
+        // goes on; measured, 8 concurrent 4000x4000 JPEGs at -Xmx160m: 503s and 200s with it off, a dead process with it on.
+        // No hsperfdata file in /tmp: the server must run on a read-only filesystem.
+        f.add("-XX:-UsePerfData");
+        // The runtime calls TFLite through the FFM API.
+        f.add("--enable-native-access=ALL-UNNAMED");
+        return f;
+    }
+
+    /** The arithmetic as lines for the artifact's README. */
+    public List<String> arithmetic() {
+        Dyno d = dyno;
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%s dyno: %d MB", d.displayName(), d.memoryMb));
+        lines.add(String.format(Locale.ROOT, "  heap -Xmx%dm + metaspace %d MB + code cache %d MB + direct buffers %d MB", d.heapMb,
+                d.metaspaceMb, d.codeCacheMb, d.directMb));
+        lines.add(String.format(Locale.ROOT, "  + thread stacks %d x %d KB = %d MB + JVM native memory %d MB = %d MB for the JVM",
+                d.threads, d.stackKb, stacksMb(d), d.jvmNativeMb, jvmMb(d)));
+        lines.add(String.format(Locale.ROOT, "  + safety margin 10%% = %d MB -> %d MB left for the TFLite interpreters", marginMb(d),
+                interpreterBudgetBytes(d) / Sizes.MB));
+        lines.add(String.format(Locale.ROOT, "  interpreters: model %s + %d worker(s) x (weights %s + activations <= %s) = %s (%s)",
+                Sizes.format(modelBytes), workers, Sizes.format(weightBytes), Sizes.format(activationBytes),
+                Sizes.format(interpreterBytes()), fits() ? "fits" : "does NOT fit"));
+        return lines;
+    }
+}
