@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {"Compares a converted model (--candidate) with the original (--reference) on labelled images:"
-                + " top-1/top-k accuracy with 95% confidence intervals, per-class accuracy, most confused classes,"
+                + " top-1/top-k accuracy with 95%% confidence intervals, per-class accuracy, most confused classes,"
                 + " top-1 agreement, mean KL divergence, latency, sizes and peak memory."},
         footerHeading = "%nExamples:%n",
         footer = {"  mlpack evaluate --reference samples/model --candidate out/sample-int8.tflite \\",

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -35,15 +38,28 @@ class MainTest {
 
     @Test
     void help() {
-        CliRunner.Result r = CliRunner.run("--help");
+        // picocli reports help text it cannot format (e.g. an unescaped %) on System.err, outside the command's streams.
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        CliRunner.Result r;
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            r = CliRunner.run("--help");
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", warnings.toString(StandardCharsets.UTF_8));
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("Usage: mlpack"), r.out());
-        for (String command : new String[] {"optimize", "inspect", "demo"}) assertTrue(r.out().contains(command), command);
+        for (String command : new String[] {"optimize", "evaluate", "inspect", "package", "serve", "demo"}) {
+            assertTrue(r.out().contains(command), command);
+        }
         assertTrue(r.out().contains("Exit codes"), r.out());
+        assertEquals("", r.err());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"optimize", "inspect", "demo"})
+    @ValueSource(strings = {"optimize", "evaluate", "inspect", "package", "demo"})
     void helpOnEveryCommand(String command) {
         CliRunner.Result r = CliRunner.run(command, "--help");
         assertEquals(0, r.code(), r.err());
