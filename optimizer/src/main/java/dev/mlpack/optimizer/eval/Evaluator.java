@@ -141,6 +141,7 @@ public final class Evaluator {
         ImageLoader loader = new ImageLoader(resizeOnly, decoder, Runtime.getRuntime().availableProcessors());
         List<Dataset.Sample> samples = dataset.samples();
         List<ImageLoader.Skipped> skipped = new ArrayList<>();
+        boolean warmedUp = false; // on the first image that loads, whichever chunk it is in
         try (Task task = request.progress().start("Evaluating", samples.size(), "img")) {
             for (int from = 0; from < samples.size(); from += CHUNK) {
                 // Phases, not interleaving: the chunk's images are decoded on all threads while no model runs, then
@@ -161,9 +162,10 @@ public final class Evaluator {
                     pixels.add(needPixels ? ImagePipeline.roundToUint8(r) : null);
                     floats.add(needFloats ? preprocess.applyInPlace(r) : null);
                 }
-                if (from == 0 && !loaded.isEmpty()) {
+                if (!warmedUp && !loaded.isEmpty()) {
                     for (int w = 0; w < WARMUP; w++) candidate.score(floats.getFirst(), pixels.getFirst());
                     for (int w = 0; w < WARMUP; w++) reference.score(floats.getFirst(), pixels.getFirst());
+                    warmedUp = true;
                 }
                 List<float[]> candidateScores = new ArrayList<>(loaded.size());
                 double[] candidateMs = new double[loaded.size()];
