@@ -3,6 +3,7 @@ package dev.mlpack.cli;
 import dev.mlpack.optimizer.ConversionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
@@ -23,6 +24,24 @@ final class Args {
                     ? "export a SavedModel first, e.g. keras.models.load_model(\"" + model.getFileName() + "\").export(\"model\")"
                     : "pass the folder that model.export() or model.save() wrote";
             throw ConversionException.badInput(model + " is a file, not a SavedModel folder: " + hint);
+        }
+    }
+
+    /** A usage error (exit 2, with the command's help hint) for {@code spec}'s command. */
+    static ParameterException usage(CommandSpec spec, String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * {@code parser(value)}, with its complaint turned into a usage error that names the option and the value, unless
+     * the message already starts with the option's name.
+     */
+    static <T> T parseOption(CommandSpec spec, String option, String value, Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (ConversionException | IllegalArgumentException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            throw usage(spec, message.startsWith(option) ? message : option + " " + value + ": " + message);
         }
     }
 

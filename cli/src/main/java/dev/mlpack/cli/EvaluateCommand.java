@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -128,16 +129,12 @@ final class EvaluateCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private <T> T parse(String option, String value, java.util.function.Function<String, T> parser) {
-        try {
-            return parser.apply(value);
-        } catch (ConversionException | IllegalArgumentException e) {
-            throw usage(option + " " + value + ": " + e.getMessage());
-        }
+    private <T> T parse(String option, String value, Function<String, T> parser) {
+        return Args.parseOption(spec, option, value, parser);
     }
 
     private ParameterException usage(String message) {
-        return new ParameterException(spec.commandLine(), message);
+        return Args.usage(spec, message);
     }
 
     // ------------------------------------------------------------------ CSV

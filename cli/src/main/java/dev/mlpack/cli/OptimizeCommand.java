@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -239,17 +240,12 @@ final class OptimizeCommand implements Callable<Integer> {
         return parsed != null && parsed.hasMatchedOption(option);
     }
 
-    private <T> T parse(String option, String value, java.util.function.Function<String, T> parser) {
-        try {
-            return parser.apply(value);
-        } catch (ConversionException | IllegalArgumentException e) {
-            String message = e.getMessage() == null ? "" : e.getMessage();
-            throw usage(message.startsWith(option) ? message : option + " " + value + ": " + message);
-        }
+    private <T> T parse(String option, String value, Function<String, T> parser) {
+        return Args.parseOption(spec, option, value, parser);
     }
 
     private ParameterException usage(String message) {
-        return new ParameterException(spec.commandLine(), message);
+        return Args.usage(spec, message);
     }
 
     static Quantize parseQuantize(CommandSpec spec, String value) {

@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /** The pruning and budget options of {@code optimize}, their checks, and their part of the output and JSON. */
 final class PruneOptions {
@@ -71,33 +70,29 @@ final class PruneOptions {
         try {
             double fraction = prune == null ? 0 : prune;
             if (prune != null && !(prune >= 0 && prune <= PruneSettings.MAX_FRACTION)) {
-                throw usage(spec, "--prune must be a fraction between 0 and " + PruneSettings.MAX_FRACTION + ", got " + plain(prune));
+                throw Args.usage(spec, "--prune must be a fraction between 0 and " + PruneSettings.MAX_FRACTION + ", got " + plain(prune));
             }
-            if (block != null && (block < 1 || block > 64)) throw usage(spec, "--prune-block must be between 1 and 64, got " + block);
+            if (block != null && (block < 1 || block > 64)) throw Args.usage(spec, "--prune-block must be between 1 and 64, got " + block);
             int run = block != null ? block : 1;
             PruneSettings settings = new PruneSettings(fraction, PruneScope.parse(scope), skip, include, Map.of(), run);
             SizeBudget size = null;
             if (maxSize != null) size = new SizeBudget(SizeBudget.parseSize(maxSize), SizeBudget.parseOnFile(budgetOn));
-            else if (given_budgetOn) throw usage(spec, "--budget-on applies to --max-size only; add --max-size SIZE");
+            else if (given_budgetOn) throw Args.usage(spec, "--budget-on applies to --max-size only; add --max-size SIZE");
             else SizeBudget.parseOnFile(budgetOn);
             if (maxAccuracyDrop != null && evalData == null) {
-                throw usage(spec, "--max-accuracy-drop needs --eval-data DATA: labelled images (class subfolders, or a CSV)"
+                throw Args.usage(spec, "--max-accuracy-drop needs --eval-data DATA: labelled images (class subfolders, or a CSV)"
                         + " to measure top-1 on");
             }
             BudgetSearch.Targets targets = size == null && maxAccuracyDrop == null ? null
                     : new BudgetSearch.Targets(size, maxAccuracyDrop, evalData, evalLimit);
             if (sparseEncoding && (quantize == Quantize.FLOAT16 || quantize == Quantize.DYNAMIC)) {
-                throw usage(spec, "--sparse-encoding applies to --quantize none and int8 only (float16 weights go through"
+                throw Args.usage(spec, "--sparse-encoding applies to --quantize none and int8 only (float16 weights go through"
                         + " DEQUANTIZE, and TFLite's XNNPACK cannot prepare dynamic-range kernels behind DENSIFY)");
             }
             return new Parsed(settings, sparseEncoding, targets);
         } catch (ConversionException e) {
-            throw usage(spec, e.getMessage());
+            throw Args.usage(spec, e.getMessage());
         }
-    }
-
-    private static ParameterException usage(CommandSpec spec, String message) {
-        return new ParameterException(spec.commandLine(), message);
     }
 
     static String plain(double d) {
