@@ -88,6 +88,19 @@ final class Http {
         return s;
     }
 
+    /**
+     * Waits, by the clock rather than by a number of tries, until the server reports {@code count} admitted prediction
+     * requests: a {@link #partialPost} is admitted only once the server has read its headers, which on a loaded
+     * machine can take a while.
+     */
+    void awaitAdmitted(int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!get("/metrics").body().contains("\nmlpack_requests_waiting " + count + "\n")) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the server never admitted " + count + " request(s)");
+            Thread.onSpinWait();
+        }
+    }
+
     /** Sends the rest of a {@link #partialPost} body and reads the status line and body. */
     static String finish(Socket s, byte[] rest) throws IOException {
         s.getOutputStream().write(rest);

@@ -85,7 +85,7 @@ class ProcessTest {
                 "--port", "0", "--drain", "20")) {
             int port = server.awaitListening();
             try (Socket slow = Http.partialPost(port, "/predict", "image/png", png.length, Arrays.copyOf(png, 10))) {
-                Thread.sleep(300); // the request is being read
+                new Http(port).awaitAdmitted(1); // the request is being read
                 // SIGTERM with kill(1): Process.destroy() would also close our end of the child's stdout.
                 assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(server.process.pid())).start().waitFor());
                 Thread.sleep(700);

@@ -144,10 +144,8 @@ class RobustnessTest {
             byte[] png = Files.readAllBytes(TestModels.sampleImage("Bag"));
             Http client = new Http(small.port());
             try (Socket slow = Http.partialPost(small.port(), "/predict", "image/png", png.length, Arrays.copyOf(png, 10))) {
-                Http.Answer busy = null;
-                for (int i = 0; i < 50 && (busy == null || busy.status() != 503); i++) {
-                    busy = client.post("/predict", "image/png", png); // the slow request may not be admitted yet
-                }
+                client.awaitAdmitted(1);
+                Http.Answer busy = client.post("/predict", "image/png", png);
                 assertEquals(503, busy.status(), busy.body());
                 assertEquals("1", busy.header("Retry-After"));
                 assertTrue(((String) busy.json().get("error")).contains("busy"), busy.body());
