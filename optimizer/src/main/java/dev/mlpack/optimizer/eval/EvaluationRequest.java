@@ -26,10 +26,12 @@ import java.util.Objects;
  * @param maxSkip how many unreadable images are tolerated before failing
  * @param signature the SavedModel signature to run
  * @param progress where progress is reported
+ * @param referenceMemo the reference's answers shared by evaluations of several candidates, or null (see {@link
+ *     ReferenceMemo})
  */
 public record EvaluationRequest(Path reference, Path candidate, Path data, Preprocess preprocess, Resize resize,
                                 Path labels, int topK, int limit, int threads, int maxSkip, String signature,
-                                Progress progress) {
+                                Progress progress, ReferenceMemo referenceMemo) {
     public static final int DEFAULT_TOP_K = 5;
 
     public EvaluationRequest {
@@ -61,6 +63,7 @@ public record EvaluationRequest(Path reference, Path candidate, Path data, Prepr
         private int maxSkip;
         private String signature = "serving_default";
         private Progress progress = Progress.none();
+        private ReferenceMemo referenceMemo;
 
         private Builder(Path reference, Path candidate, Path data) {
             this.reference = reference;
@@ -86,9 +89,11 @@ public record EvaluationRequest(Path reference, Path candidate, Path data, Prepr
 
         public Builder progress(Progress p) { this.progress = p; return this; }
 
+        public Builder referenceMemo(ReferenceMemo m) { this.referenceMemo = m; return this; }
+
         public EvaluationRequest build() {
             return new EvaluationRequest(reference, candidate, data, preprocess, resize, labels, topK, limit, threads,
-                    maxSkip, signature, progress);
+                    maxSkip, signature, progress, referenceMemo);
         }
     }
 }

@@ -94,9 +94,16 @@ public final class Evaluator {
         if (request.limit() > 0) dataset = dataset.sample(request.limit());
         List<String> classNames = dataset.classNames();
 
+        ReferenceMemo memo = request.referenceMemo();
+        ReferenceMemo.Key memoKey = memo == null ? null : new ReferenceMemo.Key(absolute(request.reference()), request.signature(),
+                absolute(request.data()), request.limit(), preprocess.name(), resize.name(),
+                request.labels() == null ? null : absolute(request.labels()));
+        boolean replay = memo != null && memo.covers(memoKey);
+        if (memo != null && !replay) memo.startRecording(memoKey);
         try (Runner candidate = TfliteRunner.open(request.candidate(), request.threads());
-             Runner reference = isTflite(request.reference()) ? TfliteRunner.open(request.reference(), request.threads())
-                     : SavedModelRunnerAdapter.open(request.reference(), request.signature(), candidate);
+             Runner reference = replay ? MemoRunner.replaying(memo)
+                     : MemoRunner.recordingInto(memo, isTflite(request.reference()) ? TfliteRunner.open(request.reference(), request.threads())
+                             : SavedModelRunnerAdapter.open(request.reference(), request.signature(), candidate));
              // TensorFlow is loaded for a SavedModel reference anyway: its JPEG decoder is the faster one.
              TfJpegDecoder tfJpeg = isTflite(request.reference()) ? null : new TfJpegDecoder()) {
             if (reference.height() != candidate.height() || reference.width() != candidate.width()) {
@@ -118,8 +125,16 @@ public final class Evaluator {
                         + outputs + " outputs, and neither --labels nor the candidate's metadata names them: pass --labels");
             }
             ImageDecoder decoder = tfJpeg == null ? new ImageDecoder() : new ImageDecoder().withJpegBackend(tfJpeg);
-            return run(request, dataset, classNames, reference, candidate, preprocess, resize, decoder, start);
+            EvaluationReport report = run(request, dataset, classNames, reference, candidate, preprocess, resize, decoder, start);
+            if (replay) memo.countReplay();
+            else if (memo != null) memo.complete(new ReferenceMemo.Model(reference.path(), reference.format(), reference.input(),
+                    reference.bytes(), reference.height(), reference.width(), reference.outputs(), reference.wantsPixels()));
+            return report;
         }
+    }
+
+    private static Path absolute(Path p) {
+        return p.toAbsolutePath().normalize();
     }
 
     // ------------------------------------------------------------------ the loop
@@ -163,8 +178,8 @@ public final class Evaluator {
                     floats.add(needFloats ? preprocess.applyInPlace(r) : null);
                 }
                 if (!warmedUp && !loaded.isEmpty()) {
-                    for (int w = 0; w < WARMUP; w++) candidate.score(floats.getFirst(), pixels.getFirst());
-                    for (int w = 0; w < WARMUP; w++) reference.score(floats.getFirst(), pixels.getFirst());
+                    candidate.warmUp(floats.getFirst(), pixels.getFirst());
+                    reference.warmUp(floats.getFirst(), pixels.getFirst());
                     warmedUp = true;
                 }
                 List<float[]> candidateScores = new ArrayList<>(loaded.size());
@@ -174,7 +189,7 @@ public final class Evaluator {
                     candidateMs[i] = candidate.lastMillis();
                 }
                 for (int i = 0; i < loaded.size(); i++) {
-                    float[] r = reference.score(floats.get(i), pixels.get(i));
+                    float[] r = reference.score(loaded.get(i).file(), floats.get(i), pixels.get(i));
                     float[] c = candidateScores.get(i);
                     ref.latency.add(reference.lastMillis());
                     cand.latency.add(candidateMs[i]);
@@ -279,6 +294,16 @@ public final class Evaluator {
         /** Runs the model on one image, given as preprocessed floats and/or raw pixels; returns its scores. */
         float[] score(float[] floats, byte[] pixels);
 
+        /** {@link #score(float[], byte[])} for the image read from {@code image}, which a memo keys its answers by. */
+        default float[] score(Path image, float[] floats, byte[] pixels) {
+            return score(floats, pixels);
+        }
+
+        /** Untimed runs on one image before timing starts: the first runs allocate and tune. */
+        default void warmUp(float[] floats, byte[] pixels) {
+            for (int w = 0; w < WARMUP; w++) score(floats, pixels);
+        }
+
         /** The time of the last {@link #score} call's invoke/run alone. */
         double lastMillis();
 
@@ -374,6 +399,79 @@ public final class Evaluator {
         public void close() {
             interpreter.close();
             model.close();
+        }
+    }
+
+    /**
+     * The reference seen through a {@link ReferenceMemo}: either a real runner whose answers are recorded, or the
+     * recording played back without the model. Without a memo, the real runner itself.
+     */
+    private static final class MemoRunner implements Runner {
+        private final ReferenceMemo memo;
+        private final Runner recorded; // null when replaying
+        private final ReferenceMemo.Model model; // null when recording
+        private double last;
+
+        private MemoRunner(ReferenceMemo memo, Runner recorded, ReferenceMemo.Model model) {
+            this.memo = memo;
+            this.recorded = recorded;
+            this.model = model;
+        }
+
+        static Runner recordingInto(ReferenceMemo memo, Runner runner) {
+            return memo == null ? runner : new MemoRunner(memo, runner, null);
+        }
+
+        static Runner replaying(ReferenceMemo memo) {
+            return new MemoRunner(memo, null, memo.model());
+        }
+
+        @Override public Path path() { return recorded != null ? recorded.path() : model.path(); }
+
+        @Override public String format() { return recorded != null ? recorded.format() : model.format(); }
+
+        @Override public String input() { return recorded != null ? recorded.input() : model.input(); }
+
+        @Override public long bytes() { return recorded != null ? recorded.bytes() : model.bytes(); }
+
+        @Override public int height() { return recorded != null ? recorded.height() : model.height(); }
+
+        @Override public int width() { return recorded != null ? recorded.width() : model.width(); }
+
+        @Override public int outputs() { return recorded != null ? recorded.outputs() : model.outputs(); }
+
+        @Override public boolean wantsPixels() { return recorded != null ? recorded.wantsPixels() : model.wantsPixels(); }
+
+        @Override
+        public float[] score(float[] floats, byte[] pixels) {
+            if (recorded == null) throw new IllegalStateException("a replayed reference answers by image file only");
+            float[] scores = recorded.score(floats, pixels);
+            last = recorded.lastMillis();
+            return scores;
+        }
+
+        @Override
+        public float[] score(Path image, float[] floats, byte[] pixels) {
+            if (recorded != null) {
+                float[] scores = score(floats, pixels);
+                memo.record(image, scores, last);
+                return scores;
+            }
+            ReferenceMemo.Answer a = memo.answer(image);
+            last = a.millis();
+            return a.scores().clone();
+        }
+
+        @Override
+        public void warmUp(float[] floats, byte[] pixels) {
+            if (recorded != null) recorded.warmUp(floats, pixels);
+        }
+
+        @Override public double lastMillis() { return last; }
+
+        @Override
+        public void close() {
+            if (recorded != null) recorded.close();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.mlpack.optimizer.data.CalibrationSet;
 import dev.mlpack.optimizer.eval.EvaluationReport;
 import dev.mlpack.optimizer.eval.EvaluationRequest;
 import dev.mlpack.optimizer.eval.Evaluator;
+import dev.mlpack.optimizer.eval.ReferenceMemo;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.progress.Task;
@@ -92,6 +93,7 @@ public final class BudgetSearch {
     private final Graph imported;
     private final List<Trial> path = new ArrayList<>();
     private final Map<Trial, Built> built = new java.util.IdentityHashMap<>(); // trials may repeat a setting
+    private final ReferenceMemo referenceMemo = new ReferenceMemo(); // the SavedModel runs once, not once per trial
     private CalibrationSet calibration;
     private Double referenceTop1;
     private int maxTrials;
@@ -251,7 +253,8 @@ public final class BudgetSearch {
         if (targets.maxAccuracyDrop() != null) {
             e = Evaluator.evaluate(EvaluationRequest.builder(request.model(), file, targets.evalData())
                     .preprocess(request.preprocess()).resize(request.resize()).labels(request.labels())
-                    .limit(targets.evalLimit()).signature(request.signature()).progress(Progress.none()).build());
+                    .limit(targets.evalLimit()).signature(request.signature()).progress(Progress.none())
+                    .referenceMemo(referenceMemo).build());
             referenceTop1 = e.reference().top1();
             top1 = e.candidate().top1();
             drop = 100 * (e.reference().top1() - e.candidate().top1());

@@ -85,6 +85,36 @@ class EvaluatorTest {
     }
 
     @Test
+    void aReferenceMemoRunsTheReferenceOnceForSeveralCandidates() {
+        ReferenceMemo memo = new ReferenceMemo();
+        EvaluationRequest.Builder sameReferenceAndData = EvaluationRequest.builder(Samples.model(), int8Model, images).limit(40)
+                .threads(1).referenceMemo(memo);
+        EvaluationReport recorded = Evaluator.evaluate(sameReferenceAndData.build());
+        assertEquals(0, memo.replays(), "the first evaluation runs the SavedModel and records it");
+        EvaluationReport replayed = Evaluator.evaluate(EvaluationRequest.builder(Samples.model(), floatModel, images).limit(40)
+                .threads(1).referenceMemo(memo).build());
+        assertEquals(1, memo.replays(), "another candidate on the same data replays the reference");
+        assertEquals(recorded.reference().top1Correct(), replayed.reference().top1Correct());
+        assertEquals(recorded.reference().path(), replayed.reference().path());
+        assertEquals("saved_model", replayed.reference().format());
+        assertEquals("float32 (tf)", replayed.reference().input());
+        for (int i = 0; i < recorded.images().size(); i++) {
+            EvaluationReport.ImageResult a = recorded.images().get(i), b = replayed.images().get(i);
+            assertEquals(a.file(), b.file());
+            assertEquals(a.referenceTop1(), b.referenceTop1());
+            assertEquals(a.referenceScore(), b.referenceScore());
+            assertEquals(a.referenceMs(), b.referenceMs(), "the recorded latency is reported again");
+        }
+        // The candidate is really run each time: the float TFLite is not the int8 one.
+        assertTrue(replayed.candidate().path().endsWith("sample.tflite"));
+
+        Evaluator.evaluate(EvaluationRequest.builder(Samples.model(), int8Model, images).limit(20).threads(1).referenceMemo(memo).build());
+        assertEquals(1, memo.replays(), "other data (here fewer images) is recorded afresh, never replayed");
+        Evaluator.evaluate(EvaluationRequest.builder(Samples.model(), int8Model, images).limit(20).threads(1).referenceMemo(memo).build());
+        assertEquals(2, memo.replays());
+    }
+
+    @Test
     void labelNamesThatTheModelDoesNotHave() throws IOException {
         Path data = tmp.resolve("renamed");
         copySome(images.resolve("Bag"), data.resolve("Handbag"), 2);
