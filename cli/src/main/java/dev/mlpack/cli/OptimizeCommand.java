@@ -106,6 +106,12 @@ final class OptimizeCommand implements Callable<Integer> {
             description = "With int8: fail (exit 2) instead of leaving ops without an int8 kernel in float.")
     boolean requireInt8;
 
+    @Option(names = "--float-layers", paramLabel = "PATTERN", split = ",",
+            description = "With int8: keep the layers whose Keras name matches PATTERN (* and ? globs; comma-separated) in"
+                    + " float, between DEQUANTIZE and QUANTIZE, for layers that int8 hurts. --max-accuracy-drop tries the"
+                    + " most sensitive layers by itself.")
+    List<String> floatLayers = new ArrayList<>();
+
     @Option(names = "--signature", paramLabel = "NAME",
             description = "SavedModel signature to convert. Default: ${DEFAULT-VALUE}.")
     String signature;
@@ -151,7 +157,7 @@ final class OptimizeCommand implements Callable<Integer> {
                 .quantize(o.quantize()).signature(signature)
                 .calibration(calibration).calibrationSamples(calibrationSamples).calibrationMethod(o.method())
                 .preprocess(o.preprocess()).resize(o.resize()).labels(labels)
-                .io(o.io()).requireInt8(requireInt8)
+                .io(o.io()).requireInt8(requireInt8).floatLayers(floatLayers)
                 .prune(p.settings()).sparseEncoding(p.sparseEncoding())
                 .progress(CliProgress.forStderr())
                 .build();
@@ -208,7 +214,8 @@ final class OptimizeCommand implements Callable<Integer> {
             }
         } else {
             List<String> int8Only = new ArrayList<>();
-            for (String option : new String[] {"--calibration", "--calibration-samples", "--calibration-method", "--require-int8"}) {
+            for (String option : new String[] {"--calibration", "--calibration-samples", "--calibration-method", "--require-int8",
+                    "--float-layers"}) {
                 if (given(option)) int8Only.add(option);
             }
             if (!int8Only.isEmpty()) {
@@ -340,7 +347,8 @@ final class OptimizeCommand implements Callable<Integer> {
             if (r.floatOps().isEmpty()) {
                 lines.add("  float ops    none: every op runs in int8");
             } else {
-                lines.add("  float ops    " + r.floatOps().size() + " left in float (no int8 kernel; QUANTIZE/DEQUANTIZE around them):");
+                lines.add("  float ops    " + r.floatOps().size() + " left in float (no int8 kernel, or --float-layers;"
+                        + " QUANTIZE/DEQUANTIZE around them):");
                 for (String op : r.floatOps()) lines.add("    " + op);
             }
         }

@@ -75,7 +75,8 @@ class MainTest {
     void optimizeHelpListsOptions() {
         String out = CliRunner.run("optimize", "--help").out();
         for (String option : new String[] {"--output", "--quantize", "--io", "--signature", "--json", "--calibration",
-                "--calibration-samples", "--calibration-method", "--preprocess", "--resize", "--labels", "--require-int8"}) {
+                "--calibration-samples", "--calibration-method", "--preprocess", "--resize", "--labels", "--require-int8",
+                "--float-layers"}) {
             assertTrue(out.contains(option), option);
         }
     }
@@ -122,9 +123,14 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--calibration", "--calibration-method", "--calibration-samples"})
-    void calibrationOptionsNeedInt8(String option) {
-        String value = option.equals("--calibration-method") ? "minmax" : option.equals("--calibration-samples") ? "10" : tmp.toString();
+    @ValueSource(strings = {"--calibration", "--calibration-method", "--calibration-samples", "--float-layers"})
+    void int8OptionsNeedInt8(String option) {
+        String value = switch (option) {
+            case "--calibration-method" -> "minmax";
+            case "--calibration-samples" -> "10";
+            case "--float-layers" -> "conv1";
+            default -> tmp.toString();
+        };
         CliRunner.Result r = assertOneLineError(2, CliRunner.run("optimize", tmp.toString(), option, value));
         assertTrue(r.err().contains(option + " applies to --quantize int8 only"), r.err());
     }

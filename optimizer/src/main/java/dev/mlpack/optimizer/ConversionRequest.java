@@ -8,6 +8,7 @@ import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,13 +20,20 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
                                 int calibrationSamples, CalibrationMethod calibrationMethod, Preprocess preprocess,
                                 Resize resize, Path labels, Int8Quantizer.Io io, boolean requireInt8, Progress progress,
                                 CalibrationSet calibrationSet, boolean biasCorrection, boolean floatOutputSoftmax,
-                                PruneSettings prune, boolean sparseEncoding) {
+                                PruneSettings prune, boolean sparseEncoding, List<String> floatLayers) {
     public ConversionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(quantize, "quantize");
         Objects.requireNonNull(signature, "signature");
         Objects.requireNonNull(prune, "prune");
+        floatLayers = List.copyOf(floatLayers);
+        if (!floatLayers.isEmpty() && quantize != Quantize.INT8) {
+            throw ConversionException.badInput("--float-layers keeps layers out of int8; it needs --quantize int8");
+        }
+        if (!floatLayers.isEmpty() && requireInt8) {
+            throw ConversionException.badInput("--float-layers keeps layers in float, --require-int8 forbids any: drop one of them");
+        }
         if (calibrationSamples < 1) throw ConversionException.badInput("--calibration-samples must be at least 1");
         if (quantize == Quantize.INT8 && calibration == null && calibrationSet == null) {
             throw ConversionException.badInput("--quantize int8 needs --calibration DATA: a folder of sample images (or class folders, or a CSV)");
@@ -56,6 +64,7 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private boolean floatOutputSoftmax;
         private PruneSettings prune = PruneSettings.NONE;
         private boolean sparseEncoding;
+        private List<String> floatLayers = List.of();
 
         private Builder(Path model, Path output) {
             this.model = model;
@@ -99,10 +108,13 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         /** Writes pruned kernels in TFLite's sparse tensor format, with a DENSIFY op before each reader. */
         public Builder sparseEncoding(boolean on) { this.sparseEncoding = on; return this; }
 
+        /** Layer-name globs of layers kept in float in an int8 model (the per-layer fallback, see Int8Quantizer). */
+        public Builder floatLayers(List<String> globs) { this.floatLayers = List.copyOf(globs); return this; }
+
         public ConversionRequest build() {
             return new ConversionRequest(model, output, quantize, signature, calibration, calibrationSamples, calibrationMethod,
                     preprocess, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax,
-                    prune, sparseEncoding);
+                    prune, sparseEncoding, floatLayers);
         }
     }
 
@@ -111,13 +123,14 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         return builder(model, output).quantize(quantize).signature(signature).calibration(calibration)
                 .calibrationSamples(calibrationSamples).calibrationMethod(calibrationMethod).preprocess(preprocess).resize(resize)
                 .labels(labels).io(io).requireInt8(requireInt8).progress(progress).calibrationSet(calibrationSet)
-                .biasCorrection(biasCorrection).floatOutputSoftmax(floatOutputSoftmax).prune(prune).sparseEncoding(sparseEncoding);
+                .biasCorrection(biasCorrection).floatOutputSoftmax(floatOutputSoftmax).prune(prune).sparseEncoding(sparseEncoding)
+                .floatLayers(floatLayers);
     }
 
     /** The same request writing to {@code target}. */
     public ConversionRequest withOutput(Path target) {
         return new ConversionRequest(model, target, quantize, signature, calibration, calibrationSamples, calibrationMethod,
                 preprocess, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax,
-                prune, sparseEncoding);
+                prune, sparseEncoding, floatLayers);
     }
 }

@@ -56,7 +56,8 @@ public final class Converter {
         List<String> floatOps = List.of();
         if (request.quantize() == Quantize.INT8) {
             Int8Conversion.Outcome q = Int8Conversion.run(graph, inputs(images), new Int8Quantizer.Settings(
-                    request.calibrationMethod(), request.io(), request.preprocess(), request.biasCorrection(), request.floatOutputSoftmax()), request.progress());
+                    request.calibrationMethod(), request.io(), request.preprocess(), request.biasCorrection(), request.floatOutputSoftmax(),
+                    request.floatLayers()), request.progress());
             if (request.requireInt8() && !q.floatOps().isEmpty()) {
                 throw ConversionException.badInput(q.floatOps().size() + " op(s) have no int8 kernel and would stay float (first: "
                         + q.floatOps().get(0) + "); drop --require-int8 to keep them in float");

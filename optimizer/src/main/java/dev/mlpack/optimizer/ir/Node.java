@@ -41,6 +41,9 @@ public final class Node {
 
     public String origin() { return origin; }
 
+    /** The Keras layer's name, or the TF node's when the importer had none: what layer options match against. */
+    public String layerName() { return layer == null || layer.isEmpty() ? origin : layer; }
+
     public String layer() { return layer; }
 
     public Map<String, Object> attrs() { return Collections.unmodifiableMap(attrs); }

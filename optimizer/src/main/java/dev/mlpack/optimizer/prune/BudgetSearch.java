@@ -11,6 +11,8 @@ import dev.mlpack.optimizer.eval.EvaluationRequest;
 import dev.mlpack.optimizer.eval.Evaluator;
 import dev.mlpack.optimizer.eval.ReferenceMemo;
 import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.passes.Pipeline;
+import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.progress.Task;
 import java.io.IOException;
@@ -35,9 +37,11 @@ import java.util.Objects;
  *   smaller ones (float32 → float16 → int8, or dynamic when there is no calibration data): try the requested
  *   sparsity; if it does not fit, try the most; if that fits, bisect the sparsity to 0.01.</li>
  *   <li><b>Accuracy</b>: the smallest model whose top-1 drop against the SavedModel on the data is within the
- *   target. First the quantization: the requested mode, falling back towards float until the unpruned model meets
- *   the drop. Then one sparsity for every prunable layer, by bisection; then each of the largest layers alone is
- *   pushed further and kept there when the model still meets the drop.</li>
+ *   target. First the quantization: the requested mode; for int8, then the same with the layers whose weights int8
+ *   disturbs most kept in float (the worst one, then the worst three; see {@link Int8Quantizer#weightNoise}); then
+ *   float16 and float32, until the unpruned model meets the drop. Then one sparsity for every prunable layer, by
+ *   bisection; then each of the largest layers alone is pushed further and kept there when the model still meets
+ *   the drop.</li>
  * </ul>
  *
  * The number of trials is bounded before the search starts ({@link #maxTrials}), so its time is predictable:
@@ -50,6 +54,15 @@ public final class BudgetSearch {
     static final int ACCURACY_BISECTION_STEPS = 5;
     /** How many of the largest layers the accuracy search pushes past the common sparsity, one trial each. */
     static final int REFINED_LAYERS = 3;
+    /** How many of the layers most sensitive to int8 each fallback step keeps in float, one trial each. */
+    static final List<Integer> FALLBACK_LAYERS = List.of(1, 3);
+
+    /** A quantization mode, and the layers (globs) kept in float inside an int8 model. */
+    record Precision(Quantize quantize, List<String> floatLayers) {
+        Precision {
+            floatLayers = List.copyOf(floatLayers);
+        }
+    }
 
     /** What the user asked for; at least one of the two budgets. */
     public record Targets(SizeBudget size, Double maxAccuracyDrop, Path evalData, int evalLimit) {
@@ -121,7 +134,8 @@ public final class BudgetSearch {
     /** The most trials a search with these targets makes. */
     public static int maxTrials(Quantize requested, boolean canCalibrate, Targets targets) {
         if (targets.maxAccuracyDrop() != null) {
-            return precisionLadder(requested).size() + 1 + ACCURACY_BISECTION_STEPS + REFINED_LAYERS;
+            int fallbacks = requested == Quantize.INT8 ? FALLBACK_LAYERS.size() : 0;
+            return precisionLadder(requested, List.of(), List.of()).size() + fallbacks + ACCURACY_BISECTION_STEPS + REFINED_LAYERS;
         }
         return sizeLadder(requested, canCalibrate).size() * (2 + SIZE_BISECTION_STEPS);
     }
@@ -150,7 +164,8 @@ public final class BudgetSearch {
 
     private Trial sizeSearch(Task task, boolean canCalibrate) {
         double base = request.prune().fraction();
-        for (Quantize q : sizeLadder(request.quantize(), canCalibrate)) {
+        for (Quantize mode : sizeLadder(request.quantize(), canCalibrate)) {
+            Precision q = new Precision(mode, mode == Quantize.INT8 ? request.floatLayers() : List.of());
             Trial first = trial(task, q, request.prune());
             if (first.meets()) return first;
             if (base >= PruneSettings.MAX_FRACTION) continue;
@@ -175,21 +190,49 @@ public final class BudgetSearch {
 
     // ---- accuracy -------------------------------------------------------------------------------------------------
 
-    /** The requested mode, then more precise ones: what the accuracy search falls back to. */
-    static List<Quantize> precisionLadder(Quantize requested) {
-        return switch (requested) {
-            case INT8, DYNAMIC -> List.of(requested, Quantize.FLOAT16, Quantize.NONE);
-            case FLOAT16 -> List.of(Quantize.FLOAT16, Quantize.NONE);
-            case NONE -> List.of(Quantize.NONE);
-        };
+    /**
+     * What the accuracy search falls back to: the requested mode (with the user's float layers); for int8, the same
+     * with more and more of the {@code sensitive} layers (most sensitive first) in float; then more precise modes.
+     */
+    static List<Precision> precisionLadder(Quantize requested, List<String> userFloatLayers, List<String> sensitive) {
+        List<Precision> ladder = new ArrayList<>();
+        ladder.add(new Precision(requested, requested == Quantize.INT8 ? userFloatLayers : List.of()));
+        if (requested == Quantize.INT8) {
+            for (int k : FALLBACK_LAYERS) {
+                if (sensitive.size() < k) break;
+                java.util.LinkedHashSet<String> layers = new java.util.LinkedHashSet<>(userFloatLayers);
+                layers.addAll(sensitive.subList(0, k));
+                ladder.add(new Precision(Quantize.INT8, List.copyOf(layers)));
+            }
+        }
+        switch (requested) {
+            case INT8, DYNAMIC -> {
+                ladder.add(new Precision(Quantize.FLOAT16, List.of()));
+                ladder.add(new Precision(Quantize.NONE, List.of()));
+            }
+            case FLOAT16 -> ladder.add(new Precision(Quantize.NONE, List.of()));
+            case NONE -> { }
+        }
+        return ladder;
+    }
+
+    /** Layer names, the one whose weights int8 disturbs most first (on the folded kernels the writer will see). */
+    private List<String> int8SensitiveLayers() {
+        Graph folded = GraphCopy.of(imported);
+        Pipeline.optimize(folded);
+        return Int8Quantizer.weightNoise(folded).stream().map(Int8Quantizer.LayerNoise::layer).toList();
     }
 
     private Trial accuracySearch(Task task) {
         PruneSettings base = request.prune();
-        Quantize mode = null;
+        Precision mode = null;
         Trial best = null;
-        for (Quantize q : precisionLadder(request.quantize())) {
-            Trial t = trial(task, q, base);
+        Trial first = trial(task, new Precision(request.quantize(), request.quantize() == Quantize.INT8 ? request.floatLayers() : List.of()), base);
+        List<Precision> ladder = meetsAccuracy(first) || request.quantize() != Quantize.INT8
+                ? precisionLadder(request.quantize(), request.floatLayers(), List.of())
+                : precisionLadder(request.quantize(), request.floatLayers(), int8SensitiveLayers());
+        for (Precision q : ladder) {
+            Trial t = q.equals(ladder.getFirst()) ? first : trial(task, q, base);
             if (meetsAccuracy(t)) {
                 mode = q;
                 best = t;
@@ -243,10 +286,11 @@ public final class BudgetSearch {
 
     // ---- trials ---------------------------------------------------------------------------------------------------
 
-    private Trial trial(Task task, Quantize q, PruneSettings prune) {
+    private Trial trial(Task task, Precision q, PruneSettings prune) {
         Path file = tempFile();
-        ConversionRequest.Builder b = request.toBuilder().quantize(q).prune(prune).progress(Progress.none());
-        if (q == Quantize.INT8) b.calibrationSet(calibration());
+        ConversionRequest.Builder b = request.toBuilder().quantize(q.quantize()).floatLayers(q.floatLayers()).prune(prune)
+                .progress(Progress.none());
+        if (q.quantize() == Quantize.INT8) b.calibrationSet(calibration());
         ConversionResult r = Converter.convert(b.build().withOutput(file), GraphCopy.of(imported));
         EvaluationReport e = null;
         Double top1 = null, drop = null;
@@ -261,7 +305,7 @@ public final class BudgetSearch {
         }
         boolean meets = (targets.size() == null || targets.size().fits(r.bytes(), r.compressedBytes()))
                 && (targets.maxAccuracyDrop() == null || drop <= targets.maxAccuracyDrop() + 1e-9);
-        Trial t = new Trial(setting(q, prune), q, r.pruning().sparsity(), r.bytes(), r.compressedBytes(), top1, drop, meets);
+        Trial t = new Trial(setting(q, prune), q.quantize(), r.pruning().sparsity(), r.bytes(), r.compressedBytes(), top1, drop, meets);
         path.add(t);
         built.put(t, new Built(file, r, e));
         task.step(1);
@@ -274,9 +318,10 @@ public final class BudgetSearch {
         return calibration;
     }
 
-    /** {@code int8, prune 0.50 (layer)}, with per-layer overrides after it. */
-    static String setting(Quantize q, PruneSettings p) {
-        StringBuilder s = new StringBuilder(q.cliName());
+    /** {@code int8, prune 0.50 (layer)}, with the float layers after the mode and per-layer overrides at the end. */
+    static String setting(Precision q, PruneSettings p) {
+        StringBuilder s = new StringBuilder(q.quantize().cliName());
+        if (!q.floatLayers().isEmpty()) s.append(" (float ").append(String.join(", ", q.floatLayers())).append(')');
         if (p.isNone()) return s.append(", dense").toString();
         s.append(String.format(Locale.ROOT, ", prune %.2f (%s)", p.fraction(), p.scope().cliName()));
         p.perLayer().forEach((layer, f) -> s.append(String.format(Locale.ROOT, ", %s %.2f", layer, f)));

@@ -48,7 +48,7 @@ public final class MagnitudePruner {
         for (Node n : weighted) {
             Value w = n.input(1);
             if (seen.put(w, true) != null) continue; // shared weights: one kernel
-            String name = layerName(n);
+            String name = n.layerName();
             String reason = null;
             boolean sensitive = false;
             if (settings.skips(name)) reason = "--prune-skip";
@@ -128,11 +128,6 @@ public final class MagnitudePruner {
         float[] bias = n.input(2) != null && n.input(2).isConstant() ? n.input(2).data().floats() : new float[rows];
         Refit.apply(k.weights().data().floatView(), w, bias, gram, cross);
         graph.setInput(n, 2, graph.constant(n.origin() + "/bias", Constant.ofFloats(Shape.of(rows), bias)));
-    }
-
-    /** The layer's Keras name, or its TF node when the importer had none. */
-    static String layerName(Node n) {
-        return n.layer() == null || n.layer().isEmpty() ? n.origin() : n.layer();
     }
 
     private static boolean isKernelReader(Node n) {

@@ -1,10 +1,10 @@
 package dev.mlpack.optimizer.prune;
 
 import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.ir.LayerPatterns;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * What {@link MagnitudePruner} zeroes: {@code fraction} of the weights of each prunable kernel (or of all of them
@@ -58,33 +58,9 @@ public record PruneSettings(double fraction, PruneScope scope, List<String> skip
 
     public PruneSettings withBlock(int b) { return new PruneSettings(fraction, scope, skip, include, perLayer, b); }
 
-    /**
-     * Whether {@code layer} matches one of the {@code --prune-skip} globs ({@code *} any run, {@code ?} one char).
-     * Keras 3 exports scope a layer's ops as {@code name_1}; the name without that suffix matches too.
-     */
-    public boolean skips(String layer) { return matches(skip, layer); }
+    /** Whether {@code layer} matches one of the {@code --prune-skip} globs (see {@link LayerPatterns}). */
+    public boolean skips(String layer) { return LayerPatterns.matchesAny(skip, layer); }
 
     /** Whether {@code layer} matches one of the {@code --prune-include} globs. */
-    public boolean includes(String layer) { return matches(include, layer); }
-
-    private static boolean matches(List<String> globs, String layer) {
-        String keras = layer.replaceFirst("_\\d+$", "");
-        for (String glob : globs) {
-            Pattern p = globPattern(glob);
-            if (p.matcher(layer).matches() || p.matcher(keras).matches()) return true;
-        }
-        return false;
-    }
-
-    static Pattern globPattern(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (String part : glob.split("((?<=[*?])|(?=[*?]))")) {
-            re.append(switch (part) {
-                case "*" -> ".*";
-                case "?" -> ".";
-                default -> Pattern.quote(part);
-            });
-        }
-        return Pattern.compile(re.toString());
-    }
+    public boolean includes(String layer) { return LayerPatterns.matchesAny(include, layer); }
 }

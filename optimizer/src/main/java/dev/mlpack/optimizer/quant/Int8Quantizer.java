@@ -3,7 +3,9 @@ package dev.mlpack.optimizer.quant;
 import dev.mlpack.optimizer.ir.Activation;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
+import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.ir.LayerPatterns;
 import dev.mlpack.optimizer.ir.Node;
 import dev.mlpack.optimizer.ir.Op;
 import dev.mlpack.optimizer.ir.QuantParams;
@@ -36,7 +38,22 @@ public final class Int8Quantizer {
         FLOAT32
     }
 
-    public record Settings(CalibrationMethod method, Io io, Preprocess preprocess, boolean biasCorrection, boolean floatOutputSoftmax) {}
+    /**
+     * How to quantize. {@code floatLayers} are layer-name globs (see {@link LayerPatterns}) of layers kept in float,
+     * between DEQUANTIZE and QUANTIZE: the per-layer fallback for layers too sensitive to int8 weights.
+     */
+    public record Settings(CalibrationMethod method, Io io, Preprocess preprocess, boolean biasCorrection, boolean floatOutputSoftmax,
+                           List<String> floatLayers) {
+        public Settings {
+            floatLayers = List.copyOf(floatLayers);
+        }
+    }
+
+    /**
+     * How much rounding to int8 (symmetric, per output channel) disturbs one layer's weights: the error's energy over
+     * the weights' energy, in dB (-40 is 1%). Layers with a few outlying weights per channel score high.
+     */
+    public record LayerNoise(String layer, double weightNoiseDb) {}
 
     /** The rewritten graph, the parameters of every quantized tensor, and the ops left in float (by TFLite name). */
     public record Result(Graph graph, Map<Value, QuantParams> params, List<String> floatOps) {}
@@ -62,6 +79,7 @@ public final class Int8Quantizer {
         List<Node> nodes = graph.nodes();
         Set<Node> floatNodes = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : nodes) if (!runsInInt8(n)) floatNodes.add(n);
+        floatNodes.addAll(requestedFloatLayers(nodes));
         if (settings.floatOutputSoftmax()) {
             for (Value out : graph.outputs().values()) {
                 if (out.producer() != null && out.producer().op() == Op.SOFTMAX) floatNodes.add(out.producer());
@@ -80,6 +98,49 @@ public final class Int8Quantizer {
             if (floatNodes.contains(n)) floatOps.add(n.op().name() + " (" + n.origin() + ")");
         }
         return new Result(graph, params, floatOps);
+    }
+
+    /** The nodes of the layers {@code --float-layers} names; a pattern that names no layer is the user's mistake. */
+    private List<Node> requestedFloatLayers(List<Node> nodes) {
+        List<Node> out = new ArrayList<>();
+        for (String glob : settings.floatLayers()) {
+            List<Node> matched = nodes.stream().filter(n -> LayerPatterns.matchesAny(List.of(glob), n.layerName())).toList();
+            if (matched.isEmpty()) {
+                List<String> names = weightNoise(graph).stream().map(LayerNoise::layer).limit(8).toList();
+                throw ConversionException.badInput("--float-layers " + glob + " names no layer of this model; its most int8-sensitive"
+                        + " layers are " + String.join(", ", names));
+            }
+            out.addAll(matched);
+        }
+        return out;
+    }
+
+    /** Every layer with constant weights, the one whose weights int8 disturbs most first. */
+    public static List<LayerNoise> weightNoise(Graph graph) {
+        Map<String, Double> worst = new LinkedHashMap<>();
+        for (Node n : graph.nodes()) {
+            if (!hasWeights(n) || !n.input(1).isConstant() || !n.input(1).data().isFloating()) continue;
+            Constant w = n.input(1).data();
+            QuantParams p = symmetricPerChannel(w, channelAxis(n));
+            long[] q = p.quantize(w);
+            float[] v = w.floatView();
+            int[] dims = w.shape().dims();
+            int axis = channelAxis(n);
+            int inner = 1;
+            for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
+            double error = 0, signal = 0;
+            for (int i = 0; i < v.length; i++) {
+                double e = q[i] * (double) p.scales()[(i / inner) % dims[axis]] - v[i];
+                error += e * e;
+                signal += (double) v[i] * v[i];
+            }
+            double db = signal > 0 ? 10 * Math.log10(Math.max(error, 1e-30) / signal) : -300;
+            worst.merge(n.layerName(), db, Math::max);
+        }
+        List<LayerNoise> out = new ArrayList<>();
+        worst.forEach((layer, db) -> out.add(new LayerNoise(layer, db)));
+        out.sort(java.util.Comparator.comparingDouble(LayerNoise::weightNoiseDb).reversed());
+        return out;
     }
 
     private static boolean runsInInt8(Node n) {
