@@ -60,7 +60,8 @@ final class PruneOptions {
 
     @Option(names = "--max-accuracy-drop", paramLabel = "POINTS",
             description = "Accuracy budget, with --eval-data: the smallest model whose top-1 on DATA is at most POINTS"
-                    + " percentage points below the SavedModel's. Prints the search path.")
+                    + " percentage points below the SavedModel's, searching per-layer sparsity and (int8) keeping the most"
+                    + " sensitive layers in float. Prints the search path.")
     Double maxAccuracyDrop;
 
     /** The checked settings: pruning, and the budget targets (null without a budget). */
