@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Magnitude pruning and budgets (issue 5). Prints markdown tables on stdout; progress goes to stderr.
 #
-#   usage: bench/prune.sh [imagenet] [budget] [potato] [sparse]     (default: all four)
+#   usage: bench/prune.sh [imagenet] [budget] [potato] [sparse] [fallback]     (default: all five)
 #
 #   imagenet  ImageNet MobileNet v1 0.25 224 (../shared/data), calibrated on the even rows (0-based) of
 #             imagenet/calibration.csv, evaluated on the odd rows (as bench/int8_vs_official.sh does):
@@ -14,6 +14,8 @@
 #   potato    potato-cnn-tfkeras-2.11, calibrated on Dataset.sample(200) of potato/images, accuracy budget
 #             --max-accuracy-drop 0.5 on a held-out third of the other 1,952 images (every third row); the
 #             chosen model is then checked in Python against the float SavedModel on the same images.
+#   fallback  int8 MobileNet, unpruned, with the layer whose weights int8 disturbs most kept in float
+#             (--float-layers), then the three worst: what the accuracy search's fallback steps buy, and cost.
 #   sparse    --sparse-encoding on MobileNet: file bytes against the dense pruned file, and the outputs of
 #             the sparse and dense files compared in Python (tf.lite.Interpreter) and in mlpack's Java
 #             runtime (mlpack evaluate: top-1 agreement and mean KL).
@@ -29,7 +31,7 @@ if [[ ! -d "$SHARED/models" || ! -f "$SHARED/imagenet/calibration.csv" ]]; then
   exit 0
 fi
 SHARED="$(cd "$SHARED" && pwd)"
-SECTIONS="${*:-imagenet budget potato sparse}"
+SECTIONS="${*:-imagenet budget potato sparse fallback}"
 WORK="${MLPACK_BENCH_DIR:-$HOME/.cache/mlpack/bench}/prune"
 mkdir -p "$WORK"
 LOG="$WORK/log.txt"
@@ -151,6 +153,34 @@ potato() {
   for name in int8 budget; do
     read -r a _ _ < <(metrics "$p/heldout.labels" "$p/float.npy" "$p/$name.npy")
     echo "| $( [[ $name == int8 ]] && echo 'plain int8' || echo "chosen: $(jget "$p/budget.json" "min((t for t in d['search'] if t['meets']), key=lambda t: t['compressed_bytes'])['setting']")") | $a | $(python3 -c "print(f'{100*($fa-$a):.2f}')") | $(bytes "$p/$name.tflite") | $(gz "$p/$name.tflite") |"
+  done
+}
+
+fallback() {
+  log "fallback: int8 MobileNet with its most int8-sensitive layers in float"
+  imagenet_inputs
+  [[ -f "$d/int8.json" ]] || mobilenet int8
+  # The ranking, as a user sees it: the error for a --float-layers pattern that names no layer lists it.
+  local names worst
+  names=$(nice -n 10 ./mlpack optimize "$MOBILENET" -o "$d/none.tflite" --quantize int8 --calibration "$d/calib.csv" \
+    --calibration-samples 100 --preprocess tf --resize crop --float-layers no_such_layer 2>&1 | sed -n 's/.*most int8-sensitive layers are //p')
+  IFS=', ' read -r -a worst <<< "$names"
+  mobilenet fb1 --float-layers "${worst[0]}"
+  mobilenet fb3 --float-layers "${worst[0]},${worst[1]},${worst[2]}"
+  echo
+  echo "### Per-layer float fallback, ImageNet MobileNet v1 0.25 int8 (\`bench/prune.sh fallback\`)"
+  echo
+  echo "Layers ranked by weight rounding noise, worst first: $names"
+  echo
+  echo "| model | file bytes | gzip -9 bytes | top-1 | top-1 agreement with float | SQNR vs float (dB) |"
+  echo "| --- | --- | --- | --- | --- | --- |"
+  for name in int8 fb1 fb3; do
+    [[ -f "$d/$name.npy" && "$d/$name.npy" -nt "$d/$name.tflite" ]] || run "$d/$name.tflite" "$d/eval" 224 224 "$d/$name.npy"
+    read -r a g s < <(metrics "$d/eval.labels" "$d/float.npy" "$d/$name.npy")
+    local label="int8, every layer"
+    [[ $name == fb1 ]] && label="\`--float-layers ${worst[0]}\`"
+    [[ $name == fb3 ]] && label="\`--float-layers ${worst[0]},${worst[1]},${worst[2]}\`"
+    echo "| $label | $(bytes "$d/$name.tflite") | $(gz "$d/$name.tflite") | $a | $g | $s |"
   done
 }
 
