@@ -23,10 +23,12 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Searches pruning (and, where it must, the quantization mode) for a model that meets the user's targets: a size
@@ -200,7 +202,7 @@ public final class BudgetSearch {
         if (requested == Quantize.INT8) {
             for (int k : FALLBACK_LAYERS) {
                 if (sensitive.size() < k) break;
-                java.util.LinkedHashSet<String> layers = new java.util.LinkedHashSet<>(userFloatLayers);
+                Set<String> layers = new LinkedHashSet<>(userFloatLayers);
                 layers.addAll(sensitive.subList(0, k));
                 ladder.add(new Precision(Quantize.INT8, List.copyOf(layers)));
             }
@@ -227,10 +229,11 @@ public final class BudgetSearch {
         PruneSettings base = request.prune();
         Precision mode = null;
         Trial best = null;
-        Trial first = trial(task, new Precision(request.quantize(), request.quantize() == Quantize.INT8 ? request.floatLayers() : List.of()), base);
-        List<Precision> ladder = meetsAccuracy(first) || request.quantize() != Quantize.INT8
-                ? precisionLadder(request.quantize(), request.floatLayers(), List.of())
-                : precisionLadder(request.quantize(), request.floatLayers(), int8SensitiveLayers());
+        Precision requested = precisionLadder(request.quantize(), request.floatLayers(), List.of()).getFirst();
+        Trial first = trial(task, requested, base);
+        // Ranking the layers folds a copy of the graph: only worth it when int8 alone misses the drop.
+        boolean rank = request.quantize() == Quantize.INT8 && !meetsAccuracy(first);
+        List<Precision> ladder = precisionLadder(request.quantize(), request.floatLayers(), rank ? int8SensitiveLayers() : List.of());
         for (Precision q : ladder) {
             Trial t = q.equals(ladder.getFirst()) ? first : trial(task, q, base);
             if (meetsAccuracy(t)) {
