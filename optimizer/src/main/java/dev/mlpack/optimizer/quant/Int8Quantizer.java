@@ -1,9 +1,9 @@
 package dev.mlpack.optimizer.quant;
 
+import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ir.Activation;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
-import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.LayerPatterns;
 import dev.mlpack.optimizer.ir.Node;
@@ -15,6 +15,7 @@ import dev.mlpack.optimizer.quant.RangeSelector.Range;
 import dev.mlpack.runtime.image.Preprocess;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,7 +140,7 @@ public final class Int8Quantizer {
         }
         List<LayerNoise> out = new ArrayList<>();
         worst.forEach((layer, db) -> out.add(new LayerNoise(layer, db)));
-        out.sort(java.util.Comparator.comparingDouble(LayerNoise::weightNoiseDb).reversed());
+        out.sort(Comparator.comparingDouble(LayerNoise::weightNoiseDb).reversed());
         return out;
     }
 
