@@ -33,8 +33,7 @@ public record QuantParams(DType storage, float[] scales, long[] zeroPoints, int 
         float[] v = data.floatView();
         long[] q = new long[v.length];
         int[] dims = data.shape().dims();
-        int inner = 1;
-        for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
+        int inner = innerSize(dims);
         int channels = perChannel() ? dims[axis] : 1;
         for (int i = 0; i < v.length; i++) {
             int c = perChannel() ? (i / inner) % channels : 0;
@@ -42,6 +41,26 @@ public record QuantParams(DType storage, float[] scales, long[] zeroPoints, int 
             q[i] = Math.max(qmin(), Math.min(qmax(), x));
         }
         return q;
+    }
+
+    /** The real values that {@link #quantize}d data {@code q} of {@code shape} stands for. */
+    public double[] dequantize(long[] q, Shape shape) {
+        int[] dims = shape.dims();
+        int inner = innerSize(dims);
+        int channels = perChannel() ? dims[axis] : 1;
+        double[] out = new double[q.length];
+        for (int i = 0; i < q.length; i++) {
+            int c = perChannel() ? (i / inner) % channels : 0;
+            out[i] = (q[i] - zeroPoints[c]) * (double) scales[c];
+        }
+        return out;
+    }
+
+    /** Elements per step along {@code axis}: the product of the dimensions after it. */
+    private int innerSize(int[] dims) {
+        int inner = 1;
+        for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
+        return inner;
     }
 
     @Override public boolean equals(Object o) {

@@ -123,15 +123,11 @@ public final class Int8Quantizer {
             if (!hasWeights(n) || !n.input(1).isConstant() || !n.input(1).data().isFloating()) continue;
             Constant w = n.input(1).data();
             QuantParams p = symmetricPerChannel(w, channelAxis(n));
-            long[] q = p.quantize(w);
+            double[] rounded = p.dequantize(p.quantize(w), w.shape());
             float[] v = w.floatView();
-            int[] dims = w.shape().dims();
-            int axis = channelAxis(n);
-            int inner = 1;
-            for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
             double error = 0, signal = 0;
             for (int i = 0; i < v.length; i++) {
-                double e = q[i] * (double) p.scales()[(i / inner) % dims[axis]] - v[i];
+                double e = rounded[i] - v[i];
                 error += e * e;
                 signal += (double) v[i] * v[i];
             }
