@@ -39,24 +39,18 @@ final class ShapeRules {
         return one(n.input(0).dtype(), broadcastDims(n.input(0).shape().dims(), n.input(1).shape().dims()));
     }
 
-    /** Output length of a sliding window, as TF computes it for SAME and VALID padding. */
-    static int windowOutput(int in, int kernel, int stride, int dilation, String padding) {
-        int effective = (kernel - 1) * dilation + 1;
-        return "SAME".equals(padding) ? (in + stride - 1) / stride : (in - effective + stride) / stride;
-    }
-
     static TensorType[] conv2d(Node n) {
         int[] x = n.input(0).shape().dims(), w = n.input(1).shape().dims();
         int[] s = n.attr("strides"), d = n.attr("dilations", new int[] {1, 1});
         String pad = n.attr("padding");
-        return one(DType.FLOAT32, x[0], windowOutput(x[1], w[1], s[0], d[0], pad), windowOutput(x[2], w[2], s[1], d[1], pad), w[0]);
+        return one(DType.FLOAT32, x[0], Window.outputLength(x[1], w[1], s[0], d[0], pad), Window.outputLength(x[2], w[2], s[1], d[1], pad), w[0]);
     }
 
     static TensorType[] depthwise(Node n) {
         int[] x = n.input(0).shape().dims(), w = n.input(1).shape().dims();
         int[] s = n.attr("strides"), d = n.attr("dilations", new int[] {1, 1});
         String pad = n.attr("padding");
-        return one(DType.FLOAT32, x[0], windowOutput(x[1], w[1], s[0], d[0], pad), windowOutput(x[2], w[2], s[1], d[1], pad), w[3]);
+        return one(DType.FLOAT32, x[0], Window.outputLength(x[1], w[1], s[0], d[0], pad), Window.outputLength(x[2], w[2], s[1], d[1], pad), w[3]);
     }
 
     static TensorType[] fullyConnected(Node n) {
@@ -85,7 +79,7 @@ final class ShapeRules {
     static TensorType[] pool(Node n) {
         int[] x = n.input(0).shape().dims(), k = n.attr("filter"), s = n.attr("strides");
         String pad = n.attr("padding");
-        return one(n.input(0).dtype(), x[0], windowOutput(x[1], k[0], s[0], 1, pad), windowOutput(x[2], k[1], s[1], 1, pad), x[3]);
+        return one(n.input(0).dtype(), x[0], Window.outputLength(x[1], k[0], s[0], 1, pad), Window.outputLength(x[2], k[1], s[1], 1, pad), x[3]);
     }
 
     static int[] normalizedAxes(int[] axes, int rank) {
