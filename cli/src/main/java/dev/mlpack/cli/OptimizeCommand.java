@@ -79,7 +79,8 @@ final class OptimizeCommand implements Callable<Integer> {
     int calibrationSamples;
 
     @Option(names = "--calibration-method", paramLabel = "METHOD",
-            description = "How int8 activation ranges are chosen: minmax, percentile or mse. Default: ${DEFAULT-VALUE}.")
+            description = "How int8 activation ranges are chosen: minmax, percentile, mse, or auto (quantizes with minmax and with mse,"
+                    + " runs both on calibration images and keeps the one closer to the float model). Default: ${DEFAULT-VALUE}.")
     String calibrationMethod;
 
     @Option(names = "--preprocess", paramLabel = "MODE",
@@ -293,6 +294,11 @@ final class OptimizeCommand implements Callable<Integer> {
             calibration.put("samples", r.calibration().samples());
             calibration.put("method", r.calibration().method());
             calibration.put("seconds", Format.millisPrecision(r.calibration().seconds()));
+            if (!r.calibration().candidateSqnrDb().isEmpty()) {
+                Map<String, Object> scores = new LinkedHashMap<>();
+                r.calibration().candidateSqnrDb().forEach((method, db) -> scores.put(method, Format.millisPrecision(db)));
+                calibration.put("auto_sqnr_db", scores);
+            }
         }
         m.put("calibration", calibration);
         m.put("float_ops", r.floatOps());
@@ -340,7 +346,13 @@ final class OptimizeCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         if (r.calibration() != null) {
             ConversionResult.Calibration c = r.calibration();
-            lines.add("  calibration  " + c.samples() + (c.samples() == 1 ? " image" : " images") + ", " + c.method()
+            String method = c.method();
+            if (!c.candidateSqnrDb().isEmpty()) {
+                List<String> scores = new ArrayList<>();
+                c.candidateSqnrDb().forEach((m, db) -> scores.add(m + " " + String.format(Locale.ROOT, "%.1f", db) + " dB"));
+                method += " (auto; output SQNR on calibration images: " + String.join(", ", scores) + ")";
+            }
+            lines.add("  calibration  " + c.samples() + (c.samples() == 1 ? " image" : " images") + ", " + method
                     + ", " + Format.seconds(c.seconds()));
         }
         if (r.quantize() == Quantize.INT8) {

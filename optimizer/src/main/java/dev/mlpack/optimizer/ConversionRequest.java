@@ -49,10 +49,9 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private String signature = "serving_default";
         private Path calibration;
         private int calibrationSamples = 200;
-        // Measured on the ImageNet MobileNet and both potato models: min/max kept the most signal (SQNR) and needs one
-        // calibration pass instead of two; on the random-weight family fixtures neither method wins everywhere.
-        // See BENCHMARKS.md.
-        private CalibrationMethod calibrationMethod = CalibrationMethod.MINMAX;
+        // Measured (BENCHMARKS.md): min/max kept the most signal on the ImageNet MobileNet and both potato models, MSE
+        // on several keras.applications families (InceptionV3, MobileNetV2); auto tries both on calibration images.
+        private CalibrationMethod calibrationMethod = CalibrationMethod.AUTO;
         private Preprocess preprocess = Preprocess.TF;
         private Resize resize = Resize.BILINEAR;
         private Path labels;

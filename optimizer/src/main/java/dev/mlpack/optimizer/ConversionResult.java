@@ -2,6 +2,8 @@ package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.prune.PruneReport;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +25,16 @@ public record ConversionResult(Path output, long bytes, Quantize quantize, doubl
         this(output, bytes, quantize, seconds, ops, calibration, floatOps, bytes, PruneReport.EMPTY);
     }
 
-    /** Null for conversions without calibration. */
-    public record Calibration(int samples, String method, double seconds) {}
+    /**
+     * Null for conversions without calibration. {@code method} is the range method used; when {@code auto} chose it,
+     * {@code candidateSqnrDb} holds each candidate's output SQNR against the float model on calibration images (else
+     * it is empty).
+     */
+    public record Calibration(int samples, String method, double seconds, Map<String, Double> candidateSqnrDb) {
+        public Calibration {
+            candidateSqnrDb = Collections.unmodifiableMap(new LinkedHashMap<>(candidateSqnrDb));
+        }
+
+        public Calibration(int samples, String method, double seconds) { this(samples, method, seconds, Map.of()); }
+    }
 }

@@ -9,7 +9,9 @@ import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.optimizer.quant.Int8Conversion;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.runtime.image.ImagePipeline;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import dev.mlpack.optimizer.passes.Pipeline;
 import dev.mlpack.optimizer.prune.CompressedSize;
 import dev.mlpack.optimizer.prune.MagnitudePruner;
@@ -63,7 +65,10 @@ public final class Converter {
                         + q.floatOps().get(0) + "); drop --require-int8 to keep them in float");
             }
             options.quantization(q.params());
-            calibration = new ConversionResult.Calibration(images.size(), request.calibrationMethod().cliName(), q.calibrationSeconds());
+            Map<String, Double> candidates = new LinkedHashMap<>();
+            q.candidateSqnrDb().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> candidates.put(e.getKey().cliName(), e.getValue()));
+            calibration = new ConversionResult.Calibration(images.size(), q.method().cliName(), q.calibrationSeconds(), candidates);
             floatOps = q.floatOps();
         } else if (request.quantize() == Quantize.DYNAMIC) {
             options.quantization(Int8Quantizer.weightsOnly(graph));

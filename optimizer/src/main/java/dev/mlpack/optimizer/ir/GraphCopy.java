@@ -1,8 +1,5 @@
-package dev.mlpack.optimizer.prune;
+package dev.mlpack.optimizer.ir;
 
-import dev.mlpack.optimizer.ir.Graph;
-import dev.mlpack.optimizer.ir.Node;
-import dev.mlpack.optimizer.ir.Value;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -11,18 +8,19 @@ import java.util.Map;
 
 /**
  * A copy of a graph that later passes can rewrite without touching the original, so that a search imports the
- * SavedModel once and converts many variants. Constant values are shared: they are immutable.
+ * SavedModel once and converts many variants, or quantization tries several settings on one calibration.
+ * Constant values are shared: they are immutable.
  */
-final class GraphCopy {
+public final class GraphCopy {
     private GraphCopy() {}
 
     /** A copy and the copy of each value of the source (constants map to themselves). */
-    record Copied(Graph graph, Map<Value, Value> map) {}
+    public record Copied(Graph graph, Map<Value, Value> map) {}
 
     /** Sorts {@code source} topologically (the order of nodes is all that changes there), then copies it. */
-    static Graph of(Graph source) { return copied(source).graph(); }
+    public static Graph of(Graph source) { return copied(source).graph(); }
 
-    static Copied copied(Graph source) {
+    public static Copied copied(Graph source) {
         source.sortTopologically();
         Graph copy = new Graph();
         Map<Value, Value> map = new IdentityHashMap<>();

@@ -11,6 +11,7 @@ import dev.mlpack.optimizer.eval.EvaluationRequest;
 import dev.mlpack.optimizer.eval.Evaluator;
 import dev.mlpack.optimizer.eval.ReferenceMemo;
 import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.ir.GraphCopy;
 import dev.mlpack.optimizer.passes.Pipeline;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.optimizer.progress.Progress;

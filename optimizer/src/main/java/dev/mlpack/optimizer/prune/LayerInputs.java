@@ -2,6 +2,7 @@ package dev.mlpack.optimizer.prune;
 
 import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.ir.GraphCopy;
 import dev.mlpack.optimizer.ir.Node;
 import dev.mlpack.optimizer.ir.Op;
 import dev.mlpack.optimizer.ir.Value;

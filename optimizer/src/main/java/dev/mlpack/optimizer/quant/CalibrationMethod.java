@@ -1,6 +1,7 @@
 package dev.mlpack.optimizer.quant;
 
 import dev.mlpack.optimizer.ConversionException;
+import java.util.List;
 import java.util.Locale;
 
 /** How an activation's int8 range is chosen from what calibration saw. */
@@ -10,13 +11,21 @@ public enum CalibrationMethod {
     /** The 0.01% and 99.99% quantiles: rare outliers are clipped so that common values get finer steps. */
     PERCENTILE,
     /** The range that minimizes the expected squared error (clipping plus rounding) over the observed histogram. */
-    MSE;
+    MSE,
+    /**
+     * Quantizes with each of {@link #CANDIDATES}, runs both int8 models on calibration images, and keeps the method
+     * whose output is closest to the float model's (highest SQNR). Which method wins depends on the model.
+     */
+    AUTO;
+
+    /** What {@link #AUTO} chooses between: the two that won on some model in the benchmarks (percentile never did). */
+    public static final List<CalibrationMethod> CANDIDATES = java.util.List.of(MINMAX, MSE);
 
     public static CalibrationMethod parse(String s) {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ConversionException.badInput("--calibration-method " + s + " is not one of minmax, percentile, mse");
+            throw ConversionException.badInput("--calibration-method " + s + " is not one of auto, minmax, percentile, mse");
         }
     }
 

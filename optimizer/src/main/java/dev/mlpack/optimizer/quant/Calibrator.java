@@ -30,13 +30,21 @@ final class Calibrator {
      */
     static final int HISTOGRAM_IMAGES = 64;
 
-    static Map<Value, TensorStats> collect(Graph floatGraph, List<float[]> inputs, boolean histograms, Progress progress) {
+    /**
+     * What calibration saw: the statistics of every float tensor and, when it made a histogram pass, that pass's
+     * inputs with the float model's outputs for them (the probes that {@link CalibrationMethod#AUTO} scores on).
+     */
+    record Observed(Map<Value, TensorStats> stats, List<float[]> probeInputs, List<float[]> probeOutputs) {}
+
+    static Observed collect(Graph floatGraph, List<float[]> inputs, boolean histograms, Progress progress) {
         TfliteWriter.Written written = TfliteWriter.write(floatGraph, TfliteWriter.Options.builder().build());
         List<Value> tracked = new ArrayList<>();
         for (Value v : floatGraph.inputs().values()) if (v.dtype() == DType.FLOAT32) tracked.add(v);
         for (Node n : floatGraph.nodes()) for (Value v : n.outputs()) if (v.dtype() == DType.FLOAT32) tracked.add(v);
         Map<Value, TensorStats> stats = new IdentityHashMap<>();
         for (Value v : tracked) stats.put(v, new TensorStats());
+        Value output = floatGraph.outputs().values().iterator().next();
+        List<float[]> probeInputs = new ArrayList<>(), probeOutputs = new ArrayList<>();
 
         try (TfliteModel model = TfliteModel.fromBytes(written.bytes(), "calibration model");
              TfliteInterpreter interpreter = model.newInterpreter(
@@ -55,6 +63,10 @@ final class Calibrator {
                             TensorStats s = stats.get(v);
                             if (pass == 0) s.observeRange(values, Math.max(1, v.shape().rank() == 0 ? 1 : v.shape().dim(-1)));
                             else s.observeHistogram(values);
+                            if (pass == 1 && v == output) {
+                                probeInputs.add(input);
+                                probeOutputs.add(values);
+                            }
                         }
                         task.step(1);
                     }
@@ -64,7 +76,7 @@ final class Calibrator {
             if (e instanceof ConversionException) throw e;
             throw new ConversionException(ConversionException.Kind.INTERNAL, "calibration run failed: " + e.getMessage(), e);
         }
-        return stats;
+        return new Observed(stats, probeInputs, probeOutputs);
     }
 
     /** {@code n} inputs spread evenly over the list (the list is stratified over classes, so is this). */

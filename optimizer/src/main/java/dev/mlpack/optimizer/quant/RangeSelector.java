@@ -14,6 +14,7 @@ final class RangeSelector {
     }
 
     static Range select(TensorStats s, CalibrationMethod method) {
+        if (method == CalibrationMethod.AUTO) throw new IllegalArgumentException("auto resolves to a method before ranges are chosen");
         if (method == CalibrationMethod.MINMAX || s.histogram == null || !(s.max > s.min)) return new Range(s.min, s.max);
         return method == CalibrationMethod.PERCENTILE ? percentile(s, 1e-4) : minimumSquaredError(s);
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.Converter;
 import dev.mlpack.optimizer.ir.Graph;
+import dev.mlpack.optimizer.ir.GraphCopy;
 import dev.mlpack.optimizer.passes.Pipeline;
 import dev.mlpack.optimizer.testing.Samples;
 import java.util.List;
