@@ -46,7 +46,7 @@ final class PruneOptions {
     @Option(names = "--prune-block", paramLabel = "N",
             description = "Prune runs of N weights along the input channels together (default 1). With --sparse-encoding"
                     + " and int8 weights, an unstructured zero saves a byte and its index costs one, so the file shrinks"
-                    + " only past about 50%; runs of 4 need one index per run, at a cost in accuracy.")
+                    + " only past about 50%%; runs of 4 need one index per run, at a cost in accuracy.")
     Integer block;
 
     @Option(names = "--max-size", paramLabel = "SIZE",

@@ -36,19 +36,25 @@ class MainTest {
         assertEquals("", r.err());
     }
 
-    @Test
-    void help() {
-        // picocli reports help text it cannot format (e.g. an unescaped %) on System.err, outside the command's streams.
+    /** Runs {@code args}, failing if picocli warned about help text it cannot format (e.g. an unescaped %). */
+    private static CliRunner.Result runWithoutPicocliWarnings(String... args) {
+        // picocli prints those warnings on System.err, outside the command's streams.
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         PrintStream stderr = System.err;
         CliRunner.Result r;
         System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
         try {
-            r = CliRunner.run("--help");
+            r = CliRunner.run(args);
         } finally {
             System.setErr(stderr);
         }
         assertEquals("", warnings.toString(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    @Test
+    void help() {
+        CliRunner.Result r = runWithoutPicocliWarnings("--help");
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("Usage: mlpack"), r.out());
         for (String command : new String[] {"optimize", "evaluate", "inspect", "package", "serve", "demo"}) {
@@ -61,7 +67,7 @@ class MainTest {
     @ParameterizedTest
     @ValueSource(strings = {"optimize", "evaluate", "inspect", "package", "demo"})
     void helpOnEveryCommand(String command) {
-        CliRunner.Result r = CliRunner.run(command, "--help");
+        CliRunner.Result r = runWithoutPicocliWarnings(command, "--help");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("Usage: mlpack " + command), r.out());
         assertEquals("", r.err());
