@@ -12,6 +12,7 @@ import dev.mlpack.optimizer.eval.Evaluator;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.prune.BudgetSearch;
 import dev.mlpack.optimizer.quant.CalibrationMethod;
+import dev.mlpack.optimizer.quant.Int8Conversion;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
@@ -80,7 +81,8 @@ final class OptimizeCommand implements Callable<Integer> {
 
     @Option(names = "--calibration-method", paramLabel = "METHOD",
             description = "How int8 activation ranges are chosen: minmax, percentile, mse, or auto (quantizes with minmax and with mse,"
-                    + " runs both on calibration images and keeps the one closer to the float model). Default: ${DEFAULT-VALUE}.")
+                    + " runs both on calibration images and keeps mse only if its output is closer to the float model's by over "
+                    + Int8Conversion.AUTO_MARGIN_DB + " dB). Default: ${DEFAULT-VALUE}.")
     String calibrationMethod;
 
     @Option(names = "--preprocess", paramLabel = "MODE",

@@ -37,7 +37,7 @@ public final class Int8Conversion {
      * min/max by 0.1 dB on them and trailed it by 2.6 dB on held-out images. Ties and small leads stay with min/max,
      * which generalized best on the real models we measured (BENCHMARKS.md).
      */
-    static final double AUTO_MARGIN_DB = 0.5;
+    public static final double AUTO_MARGIN_DB = 0.5;
 
     public static Outcome run(Graph graph, List<float[]> calibrationInputs, Int8Quantizer.Settings settings, Progress progress) {
         long start = System.nanoTime();
