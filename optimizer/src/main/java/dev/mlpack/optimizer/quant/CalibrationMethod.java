@@ -13,13 +13,14 @@ public enum CalibrationMethod {
     /** The range that minimizes the expected squared error (clipping plus rounding) over the observed histogram. */
     MSE,
     /**
-     * Quantizes with each of {@link #CANDIDATES}, runs both int8 models on calibration images, and keeps the method
-     * whose output is closest to the float model's (highest SQNR). Which method wins depends on the model.
+     * Quantizes with each of {@link #CANDIDATES}, runs both int8 models on calibration images, and keeps the first
+     * unless a later one's output is closer to the float model's by {@link Int8Conversion#AUTO_MARGIN_DB} (SQNR).
+     * Which method wins depends on the model.
      */
     AUTO;
 
     /** What {@link #AUTO} chooses between: the two that won on some model in the benchmarks (percentile never did). */
-    public static final List<CalibrationMethod> CANDIDATES = java.util.List.of(MINMAX, MSE);
+    public static final List<CalibrationMethod> CANDIDATES = List.of(MINMAX, MSE);
 
     public static CalibrationMethod parse(String s) {
         try {
