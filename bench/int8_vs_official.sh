@@ -11,7 +11,7 @@
 #   potato    the two potato CNNs: calibrate on Dataset.sample(200) of potato/images (stratified, what
 #             --calibration-samples 200 picks), evaluate top-1 on the other 1,952.
 #   families  the 15 keras.applications fixtures (96x96, optimizer/src/test/fixtures/make_fixtures.py):
-#             calibrate on 64 ImageNet images (even rows), evaluate SQNR vs the SavedModel on FAMILY_EVAL_IMAGES (32) others
+#             calibrate on 64 ImageNet images (even rows), evaluate SQNR vs the SavedModel on FAMILY_EVAL_IMAGES (default: all 100) others
 #             (odd rows), crop-resized to 96 and preprocessed in each family's mode.
 #             Also: mlpack with --io float32 (fed the same floats as the official model), and the
 #             float SavedModel fed the rounded uint8 pixels (the input rounding a uint8 model cannot avoid).
@@ -39,7 +39,7 @@ SHARED="$(cd "$SHARED" && pwd)"
 SECTIONS="${*:-imagenet potato families speed}"
 SPEED_RUNS="${SPEED_RUNS:-3}"
 # families: how many of the 100 held-out (odd) ImageNet rows the SQNR is measured on
-FAMILY_EVAL_IMAGES="${FAMILY_EVAL_IMAGES:-32}"
+FAMILY_EVAL_IMAGES="${FAMILY_EVAL_IMAGES:-100}"
 WORK="${MLPACK_BENCH_DIR:-$HOME/.cache/mlpack/bench}/int8"
 FIXTURES="${MLPACK_FIXTURES:-$HOME/.cache/mlpack/fixtures/v1}"
 mkdir -p "$WORK"
