@@ -332,7 +332,7 @@ public final class Int8Quantizer {
      * assumed every tap sees the channel mean would overshoot by that much (measured: 2.2 dB of output SQNR on
      * Xception, 0.9 on InceptionV3).
      */
-    static double[] tapCoverage(Node n) {
+    private static double[] tapCoverage(Node n) {
         if (n.op() == Op.FULLY_CONNECTED || n.input(0).shape().rank() != 4) return new double[] {1};
         int[] x = n.input(0).shape().dims(), w = n.input(1).shape().dims();
         int[] strides = n.attr("strides"), dilations = n.attr("dilations", new int[] {1, 1});
