@@ -23,7 +23,7 @@ final class Format {
         return s < 10 ? String.format(Locale.ROOT, "%.2f s", s) : String.format(Locale.ROOT, "%.1f s", s);
     }
 
-    /** Seconds rounded to milliseconds (or any figure to three decimals), for JSON. */
+    /** Seconds rounded to milliseconds, for JSON. */
     static double millisPrecision(double s) {
         return Math.round(s * 1000) / 1000.0;
     }

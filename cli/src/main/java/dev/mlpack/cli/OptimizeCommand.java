@@ -81,8 +81,8 @@ final class OptimizeCommand implements Callable<Integer> {
 
     @Option(names = "--calibration-method", paramLabel = "METHOD",
             description = "How int8 activation ranges are chosen: minmax, percentile, mse, or auto (quantizes with minmax and with mse,"
-                    + " runs both on calibration images and keeps mse only if its output is closer to the float model's by over "
-                    + Int8Conversion.AUTO_MARGIN_DB + " dB). Default: ${DEFAULT-VALUE}.")
+                    + " runs both on calibration images and keeps mse only if its mean KL divergence from the float model is"
+                    + " lower by over " + (int) (Int8Conversion.AUTO_MARGIN * 100) + "%%). Default: ${DEFAULT-VALUE}.")
     String calibrationMethod;
 
     @Option(names = "--preprocess", paramLabel = "MODE",
@@ -296,10 +296,8 @@ final class OptimizeCommand implements Callable<Integer> {
             calibration.put("samples", r.calibration().samples());
             calibration.put("method", r.calibration().method());
             calibration.put("seconds", Format.millisPrecision(r.calibration().seconds()));
-            if (!r.calibration().candidateSqnrDb().isEmpty()) {
-                Map<String, Object> scores = new LinkedHashMap<>();
-                r.calibration().candidateSqnrDb().forEach((method, db) -> scores.put(method, Format.millisPrecision(db)));
-                calibration.put("auto_sqnr_db", scores);
+            if (!r.calibration().candidateMeanKl().isEmpty()) {
+                calibration.put("auto_mean_kl", new LinkedHashMap<>(r.calibration().candidateMeanKl()));
             }
         }
         m.put("calibration", calibration);
@@ -349,10 +347,10 @@ final class OptimizeCommand implements Callable<Integer> {
         if (r.calibration() != null) {
             ConversionResult.Calibration c = r.calibration();
             String method = c.method();
-            if (!c.candidateSqnrDb().isEmpty()) {
+            if (!c.candidateMeanKl().isEmpty()) {
                 List<String> scores = new ArrayList<>();
-                c.candidateSqnrDb().forEach((m, db) -> scores.add(m + " " + String.format(Locale.ROOT, "%.1f", db) + " dB"));
-                method += " (auto; output SQNR on calibration images: " + String.join(", ", scores) + ")";
+                c.candidateMeanKl().forEach((m, kl) -> scores.add(m + " " + String.format(Locale.ROOT, "%.4g", kl)));
+                method += " (auto; mean KL from the float model on calibration images: " + String.join(", ", scores) + ")";
             }
             lines.add("  calibration  " + c.samples() + (c.samples() == 1 ? " image" : " images") + ", " + method
                     + ", " + Format.seconds(c.seconds()));

@@ -66,9 +66,9 @@ class Int8CliTest {
         assertEquals("int8", m.get("quantize"));
         assertEquals(Files.size(tflite), ((Number) m.get("bytes")).longValue());
         Map<?, ?> calibration = assertInstanceOf(Map.class, m.get("calibration"));
-        assertEquals(List.of("samples", "method", "seconds", "auto_sqnr_db"), List.copyOf(calibration.keySet()), "auto is the default");
+        assertEquals(List.of("samples", "method", "seconds", "auto_mean_kl"), List.copyOf(calibration.keySet()), "auto is the default");
         assertEquals(Integer.parseInt(SAMPLES), ((Number) calibration.get("samples")).intValue());
-        Map<?, ?> scores = assertInstanceOf(Map.class, calibration.get("auto_sqnr_db"));
+        Map<?, ?> scores = assertInstanceOf(Map.class, calibration.get("auto_mean_kl"));
         assertEquals(List.of("minmax", "mse"), List.copyOf(scores.keySet()));
         assertTrue(scores.containsKey(calibration.get("method")), "the method used is the one auto chose: " + calibration);
         assertTrue(((Number) calibration.get("seconds")).doubleValue() >= 0);

@@ -27,12 +27,12 @@ public record ConversionResult(Path output, long bytes, Quantize quantize, doubl
 
     /**
      * Null for conversions without calibration. {@code method} is the range method used; when {@code auto} chose it,
-     * {@code candidateSqnrDb} holds each candidate's output SQNR against the float model on calibration images (else
-     * it is empty).
+     * {@code candidateMeanKl} holds each candidate's mean KL divergence from the float model on calibration images
+     * (else it is empty).
      */
-    public record Calibration(int samples, String method, double seconds, Map<String, Double> candidateSqnrDb) {
+    public record Calibration(int samples, String method, double seconds, Map<String, Double> candidateMeanKl) {
         public Calibration {
-            candidateSqnrDb = Collections.unmodifiableMap(new LinkedHashMap<>(candidateSqnrDb));
+            candidateMeanKl = Collections.unmodifiableMap(new LinkedHashMap<>(candidateMeanKl));
         }
 
         public Calibration(int samples, String method, double seconds) { this(samples, method, seconds, Map.of()); }

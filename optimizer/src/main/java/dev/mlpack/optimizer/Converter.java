@@ -66,7 +66,7 @@ public final class Converter {
             }
             options.quantization(q.params());
             Map<String, Double> candidates = new LinkedHashMap<>();
-            q.candidateSqnrDb().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            q.candidateMeanKl().entrySet().stream().sorted(Map.Entry.comparingByKey())
                     .forEach(e -> candidates.put(e.getKey().cliName(), e.getValue()));
             calibration = new ConversionResult.Calibration(images.size(), q.method().cliName(), q.calibrationSeconds(), candidates);
             floatOps = q.floatOps();

@@ -14,8 +14,8 @@ public enum CalibrationMethod {
     MSE,
     /**
      * Quantizes with each of {@link #CANDIDATES}, runs both int8 models on calibration images, and keeps the first
-     * unless a later one's output is closer to the float model's by {@link Int8Conversion#AUTO_MARGIN_DB} (SQNR).
-     * Which method wins depends on the model.
+     * unless a later one's output distribution is closer to the float model's: a mean KL divergence lower by more than
+     * {@link Int8Conversion#AUTO_MARGIN}. Which method wins depends on the model.
      */
     AUTO;
 

@@ -35,15 +35,15 @@ class AutoCalibrationTest {
                 new ImagePipeline(32, 32, Resize.BILINEAR, Preprocess.TF), Progress.none());
         ConversionResult auto = int8(tmp.resolve("auto.tflite"), images, CalibrationMethod.AUTO);
 
-        Map<String, Double> scores = auto.calibration().candidateSqnrDb();
+        Map<String, Double> meanKl = auto.calibration().candidateMeanKl();
         assertEquals(CalibrationMethod.CANDIDATES.stream().map(CalibrationMethod::cliName).sorted().toList(),
-                scores.keySet().stream().sorted().toList());
-        scores.values().forEach(db -> assertTrue(Double.isFinite(db) && db > 10, "a working int8 model scores well: " + scores));
-        String expected = scores.get("mse") > scores.get("minmax") + Int8Conversion.AUTO_MARGIN_DB ? "mse" : "minmax";
-        assertEquals(expected, auto.calibration().method(), "min/max unless MSE wins by the margin: " + scores);
+                meanKl.keySet().stream().sorted().toList());
+        meanKl.values().forEach(kl -> assertTrue(kl >= 0 && kl < 0.1, "a working int8 model stays close to float: " + meanKl));
+        String expected = meanKl.get("mse") < (1 - Int8Conversion.AUTO_MARGIN) * meanKl.get("minmax") ? "mse" : "minmax";
+        assertEquals(expected, auto.calibration().method(), "min/max unless MSE is closer by the margin: " + meanKl);
 
         ConversionResult named = int8(tmp.resolve("named.tflite"), images, CalibrationMethod.parse(auto.calibration().method()));
-        assertTrue(named.calibration().candidateSqnrDb().isEmpty(), "a named method is not scored");
+        assertTrue(named.calibration().candidateMeanKl().isEmpty(), "a named method is not scored");
         assertArrayEquals(Files.readAllBytes(named.output()), Files.readAllBytes(auto.output()));
     }
 }
