@@ -28,43 +28,14 @@
 # Needs ../shared/data (MLPACK_SHARED_DATA overrides); skips with a message, exit 0, when absent.
 # Work files: ${MLPACK_BENCH_DIR:-~/.cache/mlpack/bench}/int8 (about 2 GB, mostly the potato arrays).
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT="$PWD"
-SHARED="${MLPACK_SHARED_DATA:-$ROOT/../shared/data}"
-if [[ ! -d "$SHARED/models" || ! -f "$SHARED/imagenet/calibration.csv" ]]; then
-  echo "int8_vs_official: skipped: the shared data folder $SHARED (models/, imagenet/, potato/) is absent"
-  exit 0
-fi
-SHARED="$(cd "$SHARED" && pwd)"
+BENCH_NAME=int8_vs_official BENCH_SUBDIR=int8
+source "$(dirname "${BASH_SOURCE[0]}")/shared_int8_setup.sh"
 SECTIONS="${*:-imagenet potato families speed}"
 SPEED_RUNS="${SPEED_RUNS:-3}"
 # families: how many of the 100 held-out (odd) ImageNet rows the SQNR is measured on
 FAMILY_EVAL_IMAGES="${FAMILY_EVAL_IMAGES:-100}"
-WORK="${MLPACK_BENCH_DIR:-$HOME/.cache/mlpack/bench}/int8"
 FIXTURES="${MLPACK_FIXTURES:-$HOME/.cache/mlpack/fixtures/v1}"
-mkdir -p "$WORK"
-LOG="$WORK/log.txt"
-: > "$LOG"
-log() { echo "int8_vs_official: $*" >&2; }
 
-PY="$(tools/ensure-venv.sh | tail -n 1)"
-JH="$(tools/java-home)"
-export TF_CPP_MIN_LOG_LEVEL=2
-./mlpack --version >/dev/null   # builds the CLI if needed, outside any timing
-CP="$WORK/classes:$ROOT/cli/target/mlpack.jar:$ROOT/cli/target/lib/*"
-mkdir -p "$WORK/classes"
-"$JH/bin/javac" -nowarn -d "$WORK/classes" -cp "$CP" bench/java/DumpInputs.java
-
-IMAGENET_CSV="$SHARED/imagenet/calibration.csv"
-MOBILENET="$SHARED/models/imagenet-mobilenet-v1-0.25-224"
-EVAL="nice -n 10 $PY $ROOT/bench/int8_eval.py"
-
-# dump DATA SELECT H W RESIZE PREPROCESS PREFIX [--no-float]: mlpack's pipeline -> PREFIX.{f32,u8,csv,labels}
-dump() {
-  if [[ ! -f "$7.labels" || "$7.labels" -ot "$ROOT/bench/java/DumpInputs.java" ]]; then
-    nice -n 10 "$JH/bin/java" -cp "$CP" DumpInputs "$@" >/dev/null
-  fi
-}
 # mlpack_int8 MODEL OUT CALIB_CSV N PREPROCESS RESIZE: prints nothing, returns the CLI's status
 mlpack_int8() {
   nice -n 10 ./mlpack optimize "$1" -o "$2" --quantize int8 --calibration "$3" --calibration-samples "$4" \
@@ -79,9 +50,6 @@ official_int8() {
   echo "$out" | grep '^FAILED' | head -1
   return 1
 }
-run() { $EVAL run "$@" >>"$LOG" 2>&1; }                    # run MODEL PREFIX H W OUT.npy
-metrics() { $EVAL metrics "$@" 2>>"$LOG"; }                 # metrics LABELS REF.npy OUT.npy
-bytes() { stat -c %s "$1"; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >>"$LOG" 2>&1; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 

@@ -23,44 +23,19 @@
 # Needs ../shared/data (MLPACK_SHARED_DATA overrides); skips with a message, exit 0, when absent.
 # Work files: ${MLPACK_BENCH_DIR:-~/.cache/mlpack/bench}/prune.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT="$PWD"
-SHARED="${MLPACK_SHARED_DATA:-$ROOT/../shared/data}"
-if [[ ! -d "$SHARED/models" || ! -f "$SHARED/imagenet/calibration.csv" ]]; then
-  echo "prune: skipped: the shared data folder $SHARED (models/, imagenet/, potato/) is absent"
-  exit 0
-fi
-SHARED="$(cd "$SHARED" && pwd)"
+BENCH_NAME=prune BENCH_SUBDIR=prune
+source "$(dirname "${BASH_SOURCE[0]}")/shared_int8_setup.sh"
 SECTIONS="${*:-imagenet budget potato sparse fallback}"
-WORK="${MLPACK_BENCH_DIR:-$HOME/.cache/mlpack/bench}/prune"
-mkdir -p "$WORK"
-LOG="$WORK/log.txt"
-: > "$LOG"
-log() { echo "prune: $*" >&2; }
-
-PY="$(tools/ensure-venv.sh | tail -n 1)"
-JH="$(tools/java-home)"
-export TF_CPP_MIN_LOG_LEVEL=2
-./mlpack --version >/dev/null   # builds the CLI if needed
-CP="$WORK/classes:$ROOT/cli/target/mlpack.jar:$ROOT/cli/target/lib/*"
-mkdir -p "$WORK/classes"
-"$JH/bin/javac" -nowarn -d "$WORK/classes" -cp "$CP" bench/java/DumpInputs.java
-EVAL="nice -n 10 $PY $ROOT/bench/int8_eval.py"
-MOBILENET="$SHARED/models/imagenet-mobilenet-v1-0.25-224"
 POTATO="$SHARED/models/potato-cnn-tfkeras-2.11"
 
-dump() { [[ -f "$7.labels" ]] || nice -n 10 "$JH/bin/java" -cp "$CP" DumpInputs "$@" >/dev/null; }
-run() { $EVAL run "$@" >>"$LOG" 2>&1; }
-metrics() { $EVAL metrics "$@" 2>>"$LOG"; }
-bytes() { stat -c %s "$1"; }
 gz() { gzip -9 -c "$1" | wc -c; }
 jget() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {'d': d}))" "$@"; }
 ratio() { python3 -c "print(f'{$1/$2:.3f}')"; }
 
 d="$WORK/imagenet"; mkdir -p "$d"
 imagenet_inputs() {
-  dump "$SHARED/imagenet/calibration.csv" even 224 224 crop tf "$d/calib"
-  dump "$SHARED/imagenet/calibration.csv" odd 224 224 crop tf "$d/eval"
+  dump "$IMAGENET_CSV" even 224 224 crop tf "$d/calib"
+  dump "$IMAGENET_CSV" odd 224 224 crop tf "$d/eval"
   [[ -f "$d/float.npy" ]] || run "$MOBILENET" "$d/eval" 224 224 "$d/float.npy"
 }
 # mobilenet NAME ARGS...: int8 MobileNet calibrated on the even rows, written to $d/NAME.tflite (+ .json)
