@@ -71,7 +71,7 @@ final class PruneOptions {
         try {
             double fraction = prune == null ? 0 : prune;
             if (prune != null && !(prune >= 0 && prune <= PruneSettings.MAX_FRACTION)) {
-                throw Args.usage(spec, "--prune must be a fraction between 0 and " + PruneSettings.MAX_FRACTION + ", got " + plain(prune));
+                throw Args.usage(spec, "--prune must be a fraction between 0 and " + PruneSettings.MAX_FRACTION + ", got " + BudgetSearch.plain(prune));
             }
             if (block != null && (block < 1 || block > 64)) throw Args.usage(spec, "--prune-block must be between 1 and 64, got " + block);
             int run = block != null ? block : 1;
@@ -94,10 +94,6 @@ final class PruneOptions {
         } catch (ConversionException e) {
             throw Args.usage(spec, e.getMessage());
         }
-    }
-
-    static String plain(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
     // ---- output ---------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -108,7 +109,7 @@ public final class BudgetSearch {
     private final Listener listener;
     private final Graph imported;
     private final List<Trial> path = new ArrayList<>();
-    private final Map<Trial, Built> built = new java.util.IdentityHashMap<>(); // trials may repeat a setting
+    private final Map<Trial, Built> built = new IdentityHashMap<>(); // trials may repeat a setting
     private final ReferenceMemo referenceMemo = new ReferenceMemo(); // the SavedModel runs once, not once per trial
     private CalibrationSet calibration;
     private Double referenceTop1;
@@ -391,7 +392,8 @@ public final class BudgetSearch {
                 size.measure(smallest.bytes(), smallest.compressedBytes()), smallest.setting(), 100 * smallest.sparsity());
     }
 
-    private static String plain(double d) {
+    /** A number as a user types it in an option: 2 rather than 2.0, 0.5 as is. */
+    public static String plain(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 }

@@ -1,16 +1,14 @@
 package dev.mlpack.optimizer.prune;
 
-import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.GraphCopy;
 import dev.mlpack.optimizer.ir.Node;
 import dev.mlpack.optimizer.ir.Op;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.optimizer.passes.Pipeline;
+import dev.mlpack.optimizer.tflite.MeasurementRun;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
-import dev.mlpack.runtime.tflite.TfliteInterpreter;
-import dev.mlpack.runtime.tflite.TfliteModel;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -42,9 +40,7 @@ final class LayerInputs {
         Map<Node, List<float[]>> out = new IdentityHashMap<>();
         for (Node k : kernels) out.put(k, new ArrayList<>());
         int n = Math.min(IMAGES, images.size());
-        try (TfliteModel model = TfliteModel.fromBytes(written.bytes(), "pruning statistics model");
-             TfliteInterpreter interpreter = model.newInterpreter(
-                     InterpreterOptions.forInspection().withThreads(Runtime.getRuntime().availableProcessors()))) {
+        MeasurementRun.run(written.bytes(), InterpreterOptions.forInspection(), "pruning statistics run", interpreter -> {
             for (int i = 0; i < n; i++) {
                 interpreter.setInput(0, images.get((int) ((long) i * images.size() / n)));
                 interpreter.invoke();
@@ -53,10 +49,8 @@ final class LayerInputs {
                     if (index != null) sample(k, interpreter.readTensorFloats(index), out.get(k), i);
                 }
             }
-        } catch (RuntimeException e) {
-            if (e instanceof ConversionException) throw e;
-            throw new ConversionException(ConversionException.Kind.INTERNAL, "pruning statistics run failed: " + e.getMessage(), e);
-        }
+            return null;
+        });
         return out;
     }
 

@@ -1,16 +1,14 @@
 package dev.mlpack.optimizer.quant;
 
-import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.progress.Task;
+import dev.mlpack.optimizer.tflite.MeasurementRun;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
-import dev.mlpack.runtime.tflite.TfliteInterpreter;
-import dev.mlpack.runtime.tflite.TfliteModel;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -46,9 +44,7 @@ final class Calibrator {
         Value output = floatGraph.outputs().values().iterator().next();
         List<float[]> probeInputs = new ArrayList<>(), probeOutputs = new ArrayList<>();
 
-        try (TfliteModel model = TfliteModel.fromBytes(written.bytes(), "calibration model");
-             TfliteInterpreter interpreter = model.newInterpreter(
-                     InterpreterOptions.forInspection().withThreads(Runtime.getRuntime().availableProcessors()))) {
+        MeasurementRun.run(written.bytes(), InterpreterOptions.forInspection(), "calibration run", interpreter -> {
             int passes = histograms ? 2 : 1;
             int histogramImages = Math.min(inputs.size(), HISTOGRAM_IMAGES);
             long total = inputs.size() + (histograms ? histogramImages : 0);
@@ -72,10 +68,8 @@ final class Calibrator {
                     }
                 }
             }
-        } catch (RuntimeException e) {
-            if (e instanceof ConversionException) throw e;
-            throw new ConversionException(ConversionException.Kind.INTERNAL, "calibration run failed: " + e.getMessage(), e);
-        }
+            return null;
+        });
         return new Observed(stats, probeInputs, probeOutputs);
     }
 

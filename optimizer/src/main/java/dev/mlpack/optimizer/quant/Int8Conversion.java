@@ -1,6 +1,5 @@
 package dev.mlpack.optimizer.quant;
 
-import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.eval.Metrics;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.GraphCopy;
@@ -8,10 +7,9 @@ import dev.mlpack.optimizer.ir.QuantParams;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.progress.Task;
+import dev.mlpack.optimizer.tflite.MeasurementRun;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
-import dev.mlpack.runtime.tflite.TfliteInterpreter;
-import dev.mlpack.runtime.tflite.TfliteModel;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,20 +73,17 @@ public final class Int8Conversion {
         observed.stats().forEach((v, s) -> stats.put(copy.map().getOrDefault(v, v), s));
         Int8Quantizer.Result r = Int8Quantizer.quantize(copy.graph(), stats, settings.withIo(Int8Quantizer.Io.FLOAT32));
         byte[] bytes = TfliteWriter.write(r.graph(), TfliteWriter.Options.builder().quantization(r.params()).build()).bytes();
-        double sum = 0;
-        int probes = observed.probeInputs().size();
-        try (TfliteModel model = TfliteModel.fromBytes(bytes, "calibration candidate");
-             TfliteInterpreter interpreter = model.newInterpreter(
-                     InterpreterOptions.defaults().withThreads(Runtime.getRuntime().availableProcessors()))) {
-            for (int i = 0; i < probes; i++) {
-                interpreter.setInput(0, observed.probeInputs().get(i));
+        List<float[]> inputs = observed.probeInputs(), outputs = observed.probeOutputs();
+        if (inputs.isEmpty()) return 0;
+        double sum = MeasurementRun.run(bytes, InterpreterOptions.defaults(), "scoring a calibration method", interpreter -> {
+            double kl = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                interpreter.setInput(0, inputs.get(i));
                 interpreter.invoke();
-                sum += Metrics.klDivergence(observed.probeOutputs().get(i), interpreter.outputFloats(0));
+                kl += Metrics.klDivergence(outputs.get(i), interpreter.outputFloats(0));
             }
-        } catch (RuntimeException e) {
-            if (e instanceof ConversionException) throw e;
-            throw new ConversionException(ConversionException.Kind.INTERNAL, "scoring a calibration method failed: " + e.getMessage(), e);
-        }
-        return probes == 0 ? 0 : sum / probes;
+            return kl;
+        });
+        return sum / inputs.size();
     }
 }
