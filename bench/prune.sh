@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Magnitude pruning and budgets (issue 5). Prints markdown tables on stdout; progress goes to stderr.
 #
-#   usage: bench/prune.sh [imagenet] [budget] [potato] [sparse] [fallback]     (default: all five)
+#   usage: bench/prune.sh [imagenet] [budget] [potato] [sparse] [fallback] [limits]   (default: all six)
 #
 #   imagenet  ImageNet MobileNet v1 0.25 224 (../shared/data), calibrated on the even rows (0-based) of
 #             imagenet/calibration.csv, evaluated on the odd rows (as bench/int8_vs_official.sh does):
@@ -19,13 +19,16 @@
 #   sparse    --sparse-encoding on MobileNet: file bytes against the dense pruned file, and the outputs of
 #             the sparse and dense files compared in Python (tf.lite.Interpreter) and in mlpack's Java
 #             runtime (mlpack evaluate: top-1 agreement and mean KL).
+#   limits    why the MobileNet targets are out of reach: the gzip size with the default dense layers when the
+#             pruned kernels are 99% zeros (a floor for any sparsity), and the top-1 cost of pruning one
+#             pointwise layer alone to 50% (the two largest), against the unpruned int8 model.
 #
 # Needs ../shared/data (MLPACK_SHARED_DATA overrides); skips with a message, exit 0, when absent.
 # Work files: ${MLPACK_BENCH_DIR:-~/.cache/mlpack/bench}/prune.
 set -euo pipefail
 BENCH_NAME=prune BENCH_SUBDIR=prune
 source "$(dirname "${BASH_SOURCE[0]}")/shared_int8_setup.sh"
-SECTIONS="${*:-imagenet budget potato sparse fallback}"
+SECTIONS="${*:-imagenet budget potato sparse fallback limits}"
 POTATO="$SHARED/models/potato-cnn-tfkeras-2.11"
 
 gz() { gzip -9 -c "$1" | wc -c; }
@@ -198,6 +201,41 @@ print(float(np.abs(outs[0] - outs[1]).max()))" "$d/$name-dense.tflite" "$d/$name
     nice -n 10 ./mlpack evaluate --reference "$d/$name-dense.tflite" --candidate "$d/$name-sparse.tflite" --data "$d/eval.csv" \
       --preprocess tf --resize crop --labels "$SHARED/imagenet/labels.txt" --json "$d/$name-eval.json" >>"$LOG" 2>&1
     echo "| \`$args\` ($q) | $(bytes "$d/$name-dense.tflite") | $(bytes "$d/$name-sparse.tflite") | $(ratio "$(bytes "$d/$name-sparse.tflite")" "$(bytes "$d/$name-dense.tflite")") | $(ratio "$(( $(bytes "$d/$name-dense.tflite") - $(bytes "$d/$name-sparse.tflite") ))" "$kb") | $diff | $(jget "$d/$name-eval.json" "'%s, %s' % (d['agreement_top1'], d['mean_kl'])") | $(jget "$d/$name-sparse.json" "d['ops'].get('DENSIFY', 0)") |"
+  done
+}
+
+limits() {
+  log "limits: the gzip floor of the default dense layers, and single pointwise layers pruned alone"
+  imagenet_inputs
+  [[ -f "$d/int8.json" ]] || mobilenet int8
+  [[ -f "$d/p50.json" ]] || mobilenet p50 --prune 0.5
+  [[ -f "$d/int8.npy" && "$d/int8.npy" -nt "$d/int8.tflite" ]] || run "$d/int8.tflite" "$d/eval" 224 224 "$d/int8.npy"
+  mobilenet p99 --prune 0.99
+  # The layers --prune 0.5 prunes by default, and the two largest of them.
+  local pruned largest
+  pruned=$(jget "$d/p50.json" "','.join(l['layer'] for l in d['per_layer_sparsity'] if l['kept_dense'] is None)")
+  largest=$(jget "$d/p50.json" "' '.join(l['layer'] for l in sorted((l for l in d['per_layer_sparsity'] if l['kept_dense'] is None), key=lambda l: -l['weights'])[:2])")
+  for layer in $largest; do
+    mobilenet "alone-$layer" --prune 0.5 --prune-skip "$(tr ',' '\n' <<< "$pruned" | grep -vx "$layer" | paste -sd, -)"
+  done
+  local g0; g0=$(gz "$d/int8.tflite")
+  echo
+  echo "### Limits, ImageNet MobileNet v1 0.25 int8 (\`bench/prune.sh limits\`)"
+  echo
+  echo "| model | zeros in pruned kernels | gzip -9 bytes | gzip vs unpruned int8 | top-1 | top-1 agreement with unpruned int8 | SQNR vs unpruned int8 (dB) |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  for name in int8 p50 p99 $(for l in $largest; do echo "alone-$l"; done); do
+    [[ -f "$d/$name.npy" && "$d/$name.npy" -nt "$d/$name.tflite" ]] || run "$d/$name.tflite" "$d/eval" 224 224 "$d/$name.npy"
+    read -r a _ _ < <(metrics "$d/eval.labels" "$d/int8.npy" "$d/$name.npy")
+    read -r _ g s < <(metrics - "$d/int8.npy" "$d/$name.npy")
+    local gzb label; gzb=$(gz "$d/$name.tflite")
+    case $name in
+      int8) label="int8, unpruned" ;;
+      p50) label='`--prune 0.5` (defaults)' ;;
+      p99) label='`--prune 0.99` (defaults)' ;;
+      *) label="\`--prune 0.5\`, ${name#alone-} alone" ;;
+    esac
+    echo "| $label | $(jget "$d/$name.json" "round(d.get('pruned_sparsity', 0), 3)") | $gzb | $(ratio "$gzb" "$g0") | $a | $g | $s |"
   done
 }
 
