@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -104,13 +105,20 @@ public final class Dataset {
     private final List<Sample> samples;
     private final List<String> classNames;
     private final int skippedFiles;
+    /** The labels are bare output indices (a CSV without --labels): the class names are just "0", "1", ... */
+    private final boolean indexLabels;
 
     private Dataset(Path source, Kind kind, List<Sample> samples, List<String> classNames, int skippedFiles) {
+        this(source, kind, samples, classNames, skippedFiles, false);
+    }
+
+    private Dataset(Path source, Kind kind, List<Sample> samples, List<String> classNames, int skippedFiles, boolean indexLabels) {
         this.source = source;
         this.kind = kind;
         this.samples = List.copyOf(samples);
         this.classNames = List.copyOf(classNames);
         this.skippedFiles = skippedFiles;
+        this.indexLabels = indexLabels;
     }
 
     // ------------------------------------------------------------------ opening
@@ -288,7 +296,32 @@ public final class Dataset {
                 subset.add(samples.get(i));
             }
         }
-        return new Dataset(source, kind, subset, classNames, skippedFiles);
+        return new Dataset(source, kind, subset, classNames, skippedFiles, indexLabels);
+    }
+
+    /**
+     * This dataset over a model's {@code outputs} classes, when its labels are bare output indices (a CSV of index
+     * labels read without --labels): those need no class names, and an evaluation sample often covers only some of
+     * a model's classes (100 ImageNet images name at most 100 of 1000), so the classes become "0" to
+     * "outputs − 1". A dataset with named classes is returned as it is, for the caller to check against the model.
+     *
+     * @throws ConversionException when an index is not an output of the model
+     */
+    public Dataset withIndexClasses(int outputs) {
+        if (!indexLabels || classNames.size() == outputs) {
+            return this;
+        }
+        Optional<Sample> past = samples.stream().filter(x -> x.label() >= outputs).findFirst();
+        if (past.isPresent()) {
+            throw ConversionException.badInput(source + " labels " + past.get().file() + " with index " + past.get().label()
+                    + ", but the model has " + outputs + " outputs (indices 0 to " + (outputs - 1)
+                    + "): fix the label, or check that the data belongs to this model");
+        }
+        List<String> names = new ArrayList<>(outputs);
+        for (int i = 0; i < outputs; i++) {
+            names.add(Integer.toString(i));
+        }
+        return new Dataset(source, kind, samples, names, skippedFiles, true);
     }
 
     /**
@@ -301,7 +334,7 @@ public final class Dataset {
             drop.add(key(s.file()));
         }
         List<Sample> kept = samples.stream().filter(s -> !drop.contains(key(s.file()))).toList();
-        return kept.size() == samples.size() ? this : new Dataset(source, kind, kept, classNames, skippedFiles);
+        return kept.size() == samples.size() ? this : new Dataset(source, kind, kept, classNames, skippedFiles, indexLabels);
     }
 
     private static Path key(Path file) {
@@ -562,6 +595,7 @@ public final class Dataset {
             for (int i = 0; i < rows.size(); i++) {
                 samples.add(new Sample(rows.get(i).file(), indices[i], classNames.get(indices[i])));
             }
+            return new Dataset(csv, Kind.CSV, samples, classNames, 0, true);
         } else {
             TreeSet<String> sorted = new TreeSet<>(CODE_POINT_ORDER);
             rows.forEach(r -> sorted.add(r.label()));

@@ -92,7 +92,6 @@ public final class Evaluator {
                     + " images, or a CSV of path,label rows");
         }
         if (request.limit() > 0) dataset = dataset.sample(request.limit());
-        List<String> classNames = dataset.classNames();
 
         ReferenceMemo memo = request.referenceMemo();
         ReferenceMemo.Key memoKey = memo == null ? null : new ReferenceMemo.Key(absolute(request.reference()), request.signature(),
@@ -120,6 +119,8 @@ public final class Evaluator {
                 throw ConversionException.badInput(labelsName + " names " + labels.size() + " classes but the models have "
                         + outputs + " outputs; pass the labels file the model was trained with");
             }
+            if (labels == null) dataset = dataset.withIndexClasses(outputs);
+            List<String> classNames = dataset.classNames();
             if (labels == null && classNames.size() != outputs) {
                 throw ConversionException.badInput("DATA " + request.data() + " has " + classNames.size() + " classes but the models have "
                         + outputs + " outputs, and neither --labels nor the candidate's metadata names them: pass --labels");

@@ -189,6 +189,30 @@ class DatasetTest {
         }
 
         @Test
+        void indexLabelsCoverAModelsClassesWhateverTheirLargestIndex() {
+            images();
+            Path csv = write("cal.csv", "img/b.png,2\nimg/a.png,0\n");
+            Dataset d = Dataset.open(csv, null);
+
+            Dataset over10 = d.withIndexClasses(10);
+            assertEquals(10, over10.classNames().size(), "100 ImageNet images name a few of 1000 classes, and need no names");
+            assertEquals(List.of(2, 0), over10.samples().stream().map(Sample::label).toList());
+            assertEquals(10, over10.sample(1).classNames().size());
+            String message = badInput(() -> d.withIndexClasses(2));
+            assertTrue(message.contains("labels " + tmp.resolve("img/b.png") + " with index 2, but the model has 2 outputs (indices 0 to 1)"), message);
+        }
+
+        @Test
+        void namedClassesAreNotWidenedToTheModel() {
+            images();
+            Dataset names = Dataset.open(write("named.csv", "img/a.png,dog\nimg/b.png,cat\n"), null);
+            Dataset mapped = Dataset.open(write("mapped.csv", "img/a.png,1\n"), List.of("cat", "dog", "eel"));
+
+            assertEquals(List.of("cat", "dog"), names.withIndexClasses(10).classNames(), "sorted names must match the model's count");
+            assertEquals(List.of("cat", "dog", "eel"), mapped.withIndexClasses(10).classNames(), "--labels decides the count");
+        }
+
+        @Test
         void nameLabelsAreSortedWithoutLabelsFileAndMappedWithIt() {
             images();
             Path csv = write("data.csv", "img/a.png,dog\nimg/b.png,cat\nimg/c.png,dog\n");

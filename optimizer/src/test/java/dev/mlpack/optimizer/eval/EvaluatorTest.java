@@ -163,6 +163,23 @@ class EvaluatorTest {
     }
 
     @Test
+    void indexLabelsNeedNoNamesAndMayCoverSomeClasses() throws IOException {
+        // Models without labels in their metadata, and a CSV naming only output indices 0 and 3 of 10.
+        Path plain = tmp.resolve("sample-nolabels.tflite");
+        Converter.convert(ConversionRequest.builder(Samples.model(), plain).preprocess(Preprocess.TF).resize(Resize.BILINEAR).build());
+        List<Path> bags = Files.list(images.resolve("Bag")).sorted().limit(2).toList();
+        List<Path> dresses = Files.list(images.resolve("Dress")).sorted().limit(2).toList();
+        Path csv = tmp.resolve("indices.csv");
+        Files.write(csv, List.of(bags.get(0) + ",8", bags.get(1) + ",8", dresses.get(0) + ",3", dresses.get(1) + ",3"));
+
+        EvaluationReport r = Evaluator.evaluate(EvaluationRequest.builder(plain, plain, csv).build());
+
+        assertEquals(4, r.n());
+        assertEquals(10, r.labels().size());
+        assertEquals(1.0, r.agreementTop1());
+    }
+
+    @Test
     void aCandidateOfAnotherInputSizeIsRefusedBeforeAnyImageIsRun() {
         // 4x4 input, 10 outputs: the sample's classes, at a size the sample's 32x32 SavedModel does not take.
         Path tinyModel = TinySavedModels.export(tmp.resolve("tiny-4x4"),
