@@ -1,12 +1,12 @@
 """A reference point for post-training pruning of ImageNet MobileNet v1 0.25: what training on the same images buys.
 
-mlpack prunes after training, from calibration images alone. To see how far that is from what any use of those
-images could reach, this script trains instead: the Keras model (the shared .h5 weights) has its pointwise kernels
+mlpack prunes after training, from calibration images alone. To see whether training on those images would do
+better, this script trains instead: the Keras model (the shared .h5 weights) has its pointwise kernels
 pruned gradually by magnitude (per output channel) to 50% while the kept weights and the batch-norm scales and
 offsets are trained to reproduce the dense model's logits (distillation, temperature 2, random horizontal flips) on
 the same 100 calibration images mlpack uses. Top-1 on the 100 held-out images, in float, every 50 epochs.
 
-  usage: .venv/bin/python bench/prune_distill.py WORK SHARED [EPOCHS] [RAMP] [LR]
+  usage: "$(tools/ensure-venv.sh | tail -n 1)" bench/prune_distill.py WORK SHARED [EPOCHS] [RAMP] [LR]
     WORK    the folder bench/prune.sh wrote its ImageNet dumps to (calib.f32/.labels, eval.f32/.labels)
     SHARED  ../shared/data
     EPOCHS  training epochs (default 300), RAMP the epochs over which sparsity rises to 50% (default 150),
