@@ -48,6 +48,10 @@ mobilenet() {
   nice -n 10 ./mlpack optimize "$MOBILENET" -o "$d/$name.tflite" --quantize int8 --calibration "$d/calib.csv" \
     --calibration-samples 100 --preprocess tf --resize crop --json "$d/$name.json" "$@" >>"$LOG" 2>&1
 }
+# scored NAME: $d/NAME.tflite's scores on the held-out rows in Python, $d/NAME.npy, unless newer than the model
+scored() {
+  [[ -f "$d/$1.npy" && "$d/$1.npy" -nt "$d/$1.tflite" ]] || run "$d/$1.tflite" "$d/eval" 224 224 "$d/$1.npy"
+}
 
 imagenet() {
   log "imagenet: dumping the even/odd rows, converting"
@@ -155,7 +159,7 @@ fallback() {
   echo "| model | file bytes | gzip -9 bytes | top-1 | top-1 agreement with float | SQNR vs float (dB) |"
   echo "| --- | --- | --- | --- | --- | --- |"
   for name in int8 fb1 fb3; do
-    [[ -f "$d/$name.npy" && "$d/$name.npy" -nt "$d/$name.tflite" ]] || run "$d/$name.tflite" "$d/eval" 224 224 "$d/$name.npy"
+    scored "$name"
     read -r a g s < <(metrics "$d/eval.labels" "$d/float.npy" "$d/$name.npy")
     local label="int8, every layer"
     [[ $name == fb1 ]] && label="\`--float-layers ${worst[0]}\`"
@@ -210,7 +214,7 @@ limits() {
   imagenet_inputs
   [[ -f "$d/int8.json" ]] || mobilenet int8
   [[ -f "$d/p50.json" ]] || mobilenet p50 --prune 0.5
-  [[ -f "$d/int8.npy" && "$d/int8.npy" -nt "$d/int8.tflite" ]] || run "$d/int8.tflite" "$d/eval" 224 224 "$d/int8.npy"
+  scored int8
   mobilenet p99 --prune 0.99
   # The layers --prune 0.5 prunes by default, and the two largest of them.
   local pruned largest
@@ -226,7 +230,7 @@ limits() {
   echo "| model | zeros in pruned kernels | gzip -9 bytes | gzip vs unpruned int8 | top-1 | top-1 agreement with unpruned int8 | SQNR vs unpruned int8 (dB) |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
   for name in int8 p50 p99 $(for l in $largest; do echo "alone-$l"; done); do
-    [[ -f "$d/$name.npy" && "$d/$name.npy" -nt "$d/$name.tflite" ]] || run "$d/$name.tflite" "$d/eval" 224 224 "$d/$name.npy"
+    scored "$name"
     read -r a _ _ < <(metrics "$d/eval.labels" "$d/int8.npy" "$d/$name.npy")
     read -r _ g s < <(metrics - "$d/int8.npy" "$d/$name.npy")
     local gzb label; gzb=$(gz "$d/$name.tflite")

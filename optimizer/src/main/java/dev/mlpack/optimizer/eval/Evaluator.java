@@ -127,9 +127,7 @@ public final class Evaluator {
             }
             ImageDecoder decoder = tfJpeg == null ? new ImageDecoder() : new ImageDecoder().withJpegBackend(tfJpeg);
             EvaluationReport report = run(request, dataset, classNames, reference, candidate, preprocess, resize, decoder, start);
-            if (replay) memo.countReplay();
-            else if (memo != null) memo.complete(new ReferenceMemo.Model(reference.path(), reference.format(), reference.input(),
-                    reference.bytes(), reference.height(), reference.width(), reference.outputs(), reference.wantsPixels()));
+            if (reference instanceof MemoRunner memoRunner) memoRunner.finished();
             return report;
         }
     }
@@ -410,7 +408,7 @@ public final class Evaluator {
     private static final class MemoRunner implements Runner {
         private final ReferenceMemo memo;
         private final Runner recorded; // null when replaying
-        private final ReferenceMemo.Model model; // null when recording
+        private final ReferenceMemo.Model model; // the reference's description, recorded or replayed
         private double last;
 
         private MemoRunner(ReferenceMemo memo, Runner recorded, ReferenceMemo.Model model) {
@@ -420,28 +418,35 @@ public final class Evaluator {
         }
 
         static Runner recordingInto(ReferenceMemo memo, Runner runner) {
-            return memo == null ? runner : new MemoRunner(memo, runner, null);
+            return memo == null ? runner : new MemoRunner(memo, runner, new ReferenceMemo.Model(runner.path(), runner.format(),
+                    runner.input(), runner.bytes(), runner.height(), runner.width(), runner.outputs(), runner.wantsPixels()));
         }
 
         static Runner replaying(ReferenceMemo memo) {
             return new MemoRunner(memo, null, memo.model());
         }
 
-        @Override public Path path() { return recorded != null ? recorded.path() : model.path(); }
+        /** After an evaluation that scored every image: the recording is whole, or the replay is counted. */
+        void finished() {
+            if (recorded != null) memo.complete(model);
+            else memo.countReplay();
+        }
 
-        @Override public String format() { return recorded != null ? recorded.format() : model.format(); }
+        @Override public Path path() { return model.path(); }
 
-        @Override public String input() { return recorded != null ? recorded.input() : model.input(); }
+        @Override public String format() { return model.format(); }
 
-        @Override public long bytes() { return recorded != null ? recorded.bytes() : model.bytes(); }
+        @Override public String input() { return model.input(); }
 
-        @Override public int height() { return recorded != null ? recorded.height() : model.height(); }
+        @Override public long bytes() { return model.bytes(); }
 
-        @Override public int width() { return recorded != null ? recorded.width() : model.width(); }
+        @Override public int height() { return model.height(); }
 
-        @Override public int outputs() { return recorded != null ? recorded.outputs() : model.outputs(); }
+        @Override public int width() { return model.width(); }
 
-        @Override public boolean wantsPixels() { return recorded != null ? recorded.wantsPixels() : model.wantsPixels(); }
+        @Override public int outputs() { return model.outputs(); }
+
+        @Override public boolean wantsPixels() { return model.wantsPixels(); }
 
         @Override
         public float[] score(float[] floats, byte[] pixels) {

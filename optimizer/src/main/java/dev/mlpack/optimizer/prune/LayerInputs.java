@@ -5,6 +5,7 @@ import dev.mlpack.optimizer.ir.GraphCopy;
 import dev.mlpack.optimizer.ir.Node;
 import dev.mlpack.optimizer.ir.Op;
 import dev.mlpack.optimizer.ir.Value;
+import dev.mlpack.optimizer.ir.Window;
 import dev.mlpack.optimizer.passes.Pipeline;
 import dev.mlpack.optimizer.tflite.MeasurementRun;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
@@ -103,11 +104,8 @@ final class LayerInputs {
         int h = in[1], wd = in[2], c = in[3], kh = w[1], kw = w[2];
         int oh = out[1], ow = out[2];
         int[] s = k.attr("strides", new int[] {1, 1}), d = k.attr("dilations", new int[] {1, 1});
-        int padTop = 0, padLeft = 0;
-        if ("SAME".equals(k.attr("padding"))) {
-            padTop = Math.max((oh - 1) * s[0] + (kh - 1) * d[0] + 1 - h, 0) / 2;
-            padLeft = Math.max((ow - 1) * s[1] + (kw - 1) * d[1] + 1 - wd, 0) / 2;
-        }
+        String padding = k.attr("padding");
+        int padTop = Window.paddingBefore(h, kh, s[0], d[0], padding), padLeft = Window.paddingBefore(wd, kw, s[1], d[1], padding);
         int positions = oh * ow;
         int step = Math.max(1, positions / POSITIONS_PER_IMAGE);
         for (int p = (image * 7919) % step; p < positions; p += step) {
