@@ -131,14 +131,19 @@ public final class ImageDecoder {
 
     /** Decodes an image held in memory, e.g. an HTTP upload; {@code source} names it in errors. */
     public RgbImage decode(byte[] data, String source) throws ImageDecodeException {
-        if (data.length == 0) {
+        return decode(data, 0, data.length, source);
+    }
+
+    /** Decodes the {@code length} bytes at {@code offset} of {@code data}, e.g. one part of a multipart upload. */
+    public RgbImage decode(byte[] data, int offset, int length, String source) throws ImageDecodeException {
+        if (length == 0) {
             throw new ImageDecodeException(source, "empty file");
         }
         if (jpegBackend != null) {
-            RgbImage fast = decodeWithBackend(data);
+            RgbImage fast = decodeWithBackend(offset == 0 && length == data.length ? data : java.util.Arrays.copyOfRange(data, offset, offset + length));
             if (fast != null) return fast;
         }
-        return decodeAndClose(new MemoryCacheImageInputStream(new ByteArrayInputStream(data)), source);
+        return decodeAndClose(new MemoryCacheImageInputStream(new ByteArrayInputStream(data, offset, length)), source);
     }
 
     /** The backend's image, or null when the file is not a plain JPEG within the limit or the backend declines. */
@@ -187,11 +192,7 @@ public final class ImageDecoder {
             if (width <= 0 || height <= 0) {
                 throw new ImageDecodeException(source, "invalid " + format + " size " + width + "x" + height);
             }
-            long pixels = (long) width * height;
-            if (pixels > maxPixels) {
-                throw new ImageDecodeException(source, String.format(Locale.ROOT,
-                        "%dx%d image has %d pixels, more than the limit of %d", width, height, pixels, maxPixels));
-            }
+            if ((long) width * height > maxPixels) throw new ImageTooLargeException(source, width, height, maxPixels);
 
             BufferedImage image = readKeepingSampleValues(reader, in);
             for (String w : warnings) {

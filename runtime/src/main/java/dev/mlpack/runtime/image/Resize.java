@@ -33,6 +33,18 @@ public enum Resize {
 
     /** Resizes {@code image} to {@code height x width}; see the constants for what each does. */
     public float[] apply(RgbImage image, int height, int width) {
+        try {
+            return apply(RowSource.of(image), height, width);
+        } catch (ImageDecodeException e) {
+            throw new IllegalStateException("a decoded image cannot fail to read", e);
+        }
+    }
+
+    /**
+     * Resizes a source read from the top down: the same values as {@link #apply(RgbImage, int, int)} on the decoded
+     * image, for a streaming decoder that never holds the whole image.
+     */
+    float[] apply(RowSource image, int height, int width) throws ImageDecodeException {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
         }
@@ -48,6 +60,19 @@ public enum Resize {
             }
         }
         return out;
+    }
+
+    /**
+     * The smallest {@code (height, width)} an image may be shrunk to before this resize to {@code outH x outW} without
+     * the resize having to enlarge it: the output size for {@link #BILINEAR} and {@link #NEAREST}; for {@link #CROP},
+     * the shorter side it scales to (both sides, since either may be the shorter).
+     */
+    public int[] minimumSourceSize(int outH, int outW) {
+        if (this == CROP) {
+            int shortSide = (int) Math.round(Math.max(outH, outW) / CROP_FRACTION);
+            return new int[] {shortSide, shortSide};
+        }
+        return new int[] {outH, outW};
     }
 
     /** Parses "bilinear", "nearest" or "crop", ignoring case. */
@@ -75,10 +100,10 @@ public enum Resize {
      * Bilinear resize of {@code image} to a virtual {@code fullH x fullW} grid, computing only the
      * window starting at {@code (top, left)} of size {@code outH x outW}.
      */
-    private static void bilinear(RgbImage image, int fullH, int fullW, int top, int left, int outH, int outW, float[] out) {
+    private static void bilinear(RowSource image, int fullH, int fullW, int top, int left, int outH, int outW, float[] out)
+            throws ImageDecodeException {
         int inH = image.height();
         int inW = image.width();
-        byte[] px = image.pixels();
         // TF: scale = in / out in float; src = (dst + 0.5f) * scale - 0.5f; lower = max(floor, 0);
         // upper = min(ceil, in - 1); lerp = src - floor(src) (taken before clamping).
         float scaleY = (float) inH / (float) fullH;
@@ -99,18 +124,21 @@ public enum Resize {
             int y0 = Math.max((int) floor, 0);
             int y1 = Math.min((int) Math.ceil(src), inH - 1);
             float yLerp = src - floor;
-            int row0 = y0 * inW * 3;
-            int row1 = y1 * inW * 3;
+            // Lower row first: a streaming source may only move forward.
+            byte[] px0 = image.row(y0);
+            int row0 = image.offset(y0);
+            byte[] px1 = image.row(y1);
+            int row1 = image.offset(y1);
             int o = y * outW * 3;
             for (int x = 0; x < outW; x++) {
                 int a = x0[x] * 3;
                 int b = x1[x] * 3;
                 float xl = xLerp[x];
                 for (int c = 0; c < 3; c++) {
-                    float topLeft = px[row0 + a + c] & 0xFF;
-                    float topRight = px[row0 + b + c] & 0xFF;
-                    float bottomLeft = px[row1 + a + c] & 0xFF;
-                    float bottomRight = px[row1 + b + c] & 0xFF;
+                    float topLeft = px0[row0 + a + c] & 0xFF;
+                    float topRight = px0[row0 + b + c] & 0xFF;
+                    float bottomLeft = px1[row1 + a + c] & 0xFF;
+                    float bottomRight = px1[row1 + b + c] & 0xFF;
                     float topValue = topLeft + (topRight - topLeft) * xl;
                     float bottomValue = bottomLeft + (bottomRight - bottomLeft) * xl;
                     out[o++] = topValue + (bottomValue - topValue) * yLerp;
@@ -119,10 +147,9 @@ public enum Resize {
         }
     }
 
-    private static void nearest(RgbImage image, int outH, int outW, float[] out) {
+    private static void nearest(RowSource image, int outH, int outW, float[] out) throws ImageDecodeException {
         int inH = image.height();
         int inW = image.width();
-        byte[] px = image.pixels();
         float scaleY = (float) inH / (float) outH;
         float scaleX = (float) inW / (float) outW;
         int[] xs = new int[outW];
@@ -131,7 +158,8 @@ public enum Resize {
         }
         for (int y = 0; y < outH; y++) {
             int sy = Math.max(0, Math.min((int) Math.floor(((float) y + 0.5f) * scaleY), inH - 1));
-            int row = sy * inW * 3;
+            byte[] px = image.row(sy);
+            int row = image.offset(sy);
             int o = y * outW * 3;
             for (int x = 0; x < outW; x++) {
                 int i = row + xs[x];

@@ -37,11 +37,12 @@ class JpegBackendTest {
     }
 
     @Test
-    void theFrameHeaderGivesSizeAndComponentsWithoutDecoding() throws Exception {
+    void theFrameHeaderGivesSizeComponentsAndSamplingWithoutDecoding() throws Exception {
+        // The JDK writes baseline JPEGs, colour with 4:2:0 chroma (planes of 1 + 1/4 + 1/4 of the pixels).
         JpegFrame colour = JpegFrame.read(ImageDecoderTest.jpeg(new BufferedImage(7, 5, BufferedImage.TYPE_3BYTE_BGR)));
-        assertEquals(new JpegFrame(7, 5, 3), colour);
+        assertEquals(new JpegFrame(7, 5, 3, false, 1500), colour);
         JpegFrame gray = JpegFrame.read(ImageDecoderTest.jpeg(new BufferedImage(4, 9, BufferedImage.TYPE_BYTE_GRAY)));
-        assertEquals(new JpegFrame(4, 9, 1), gray);
+        assertEquals(new JpegFrame(4, 9, 1, false, 1000), gray);
         assertNull(JpegFrame.read(ImageDecoderTest.encode(new BufferedImage(3, 3, BufferedImage.TYPE_INT_RGB), "png")));
         byte[] jpeg = ImageDecoderTest.jpeg(new BufferedImage(7, 5, BufferedImage.TYPE_3BYTE_BGR));
         assertNull(JpegFrame.read(Arrays.copyOf(jpeg, 30)), "cut before the frame header");
