@@ -1,13 +1,14 @@
 package dev.mlpack.server;
 
-import com.fasterxml.jackson.jr.ob.JSON;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Turns a {@code /predict} request body into the image files it carries, by its {@code Content-Type}:
@@ -18,25 +19,58 @@ import java.util.Map;
  *   <li>{@code application/json}: {@code {"images": ["<base64>", ...]}}.
  * </ul>
  *
- * Nothing is written to disk. Every problem is an {@link HttpError}: 415 for other media types, 400 for a body
- * that does not hold what its type promises.
+ * Nothing is written to disk, and nothing is copied that need not be: multipart files are slices of the body, and JSON
+ * is read as a stream of tokens, each base64 string decoded as it comes. Every problem is an {@link HttpError}: 415
+ * for other media types, 400 for a body that does not hold what its type promises, 413 for more images than allowed.
  */
 final class ImageRequests {
     static final String FIELD = "image";
+    static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * How a body is read, known from its {@code Content-Type} before any byte of it is; {@code memoryFactor} is what
+     * reading it may hold per body byte (the body, plus the images decoded from base64 and one string being decoded).
+     */
+    enum Kind {
+        IMAGE(1), MULTIPART(1), JSON(3);
+
+        final int memoryFactor;
+
+        Kind(int memoryFactor) {
+            this.memoryFactor = memoryFactor;
+        }
+    }
+
+    /** An image file: {@code length} bytes at {@code offset} of {@code data} (a slice of the body, or decoded base64). */
+    record ImageFile(byte[] data, int offset, int length) implements RequestItem {
+        static ImageFile of(byte[] data) {
+            return new ImageFile(data, 0, data.length);
+        }
+    }
 
     private ImageRequests() {}
 
-    static List<byte[]> parse(String contentType, byte[] body) {
+    /** The kind of a {@code /predict} body from its Content-Type; 415 for types it does not take. */
+    static Kind kind(String contentType) {
         String type = mediaType(contentType);
-        if (body.length == 0) {
+        if (type.startsWith("image/") || type.equals("application/octet-stream")) return Kind.IMAGE;
+        if (type.equals("multipart/form-data")) return Kind.MULTIPART;
+        if (type.equals("application/json")) return Kind.JSON;
+        throw HttpError.unsupported("unsupported Content-Type '" + (contentType == null ? "" : contentType)
+                + "': send image/jpeg, image/png, multipart/form-data or application/json");
+    }
+
+    /** The images of a body of {@code length} bytes; more than {@code maxImages} is 413. */
+    static List<ImageFile> parse(String contentType, byte[] body, int length, int maxImages) {
+        if (length == 0) {
             throw HttpError.badRequest("empty body: send an image (Content-Type image/jpeg or image/png), a multipart form"
                     + " with field '" + FIELD + "', or JSON {\"images\": [\"<base64>\"]}");
         }
-        if (type.startsWith("image/") || type.equals("application/octet-stream")) return List.of(body);
-        if (type.equals("multipart/form-data")) return multipart(contentType, body);
-        if (type.equals("application/json")) return json(body);
-        throw HttpError.unsupported("unsupported Content-Type '" + (contentType == null ? "" : contentType)
-                + "': send image/jpeg, image/png, multipart/form-data or application/json");
+        return switch (kind(contentType)) {
+            case IMAGE -> List.of(new ImageFile(body, 0, length));
+            case MULTIPART -> multipart(contentType, body, length, maxImages);
+            case JSON -> json(body, length, maxImages);
+        };
     }
 
     /** The media type in lower case without parameters, {@code ""} when absent. */
@@ -46,32 +80,50 @@ final class ImageRequests {
         return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
     }
 
-    // ------------------------------------------------------------------ JSON
-
-    private static List<byte[]> json(byte[] body) {
-        Object root;
-        try {
-            root = JSON.std.anyFrom(new String(body, StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            throw HttpError.badRequest("malformed JSON: " + firstLine(e.getMessage()));
-        }
-        if (!(root instanceof Map<?, ?> map) || !(map.get("images") instanceof List<?> list)) {
-            throw HttpError.badRequest("JSON body must be {\"images\": [\"<base64>\", ...]}");
-        }
-        return base64List(list, "images");
+    static HttpError tooManyImages(int maxImages) {
+        return HttpError.tooLarge("more than " + maxImages + " images in one request (--max-images): send them in several requests");
     }
 
-    /** Decodes a JSON array of base64 strings; {@code field} names it in messages. */
-    static List<byte[]> base64List(List<?> list, String field) {
-        if (list.isEmpty()) throw HttpError.badRequest("\"" + field + "\" is empty: send at least one image");
-        List<byte[]> images = new ArrayList<>(list.size());
-        for (int i = 0; i < list.size(); i++) {
-            if (!(list.get(i) instanceof String s)) {
-                throw HttpError.badRequest("\"" + field + "\"[" + i + "] is not a base64 string");
+    // ------------------------------------------------------------------ JSON
+
+    private static List<ImageFile> json(byte[] body, int length, int maxImages) {
+        List<ImageFile> images = null;
+        try (JsonParser p = JSON.createParser(body, 0, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw notImages();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (!field.equals("images")) {
+                    p.skipChildren();
+                    continue;
+                }
+                if (value != JsonToken.START_ARRAY) throw notImages();
+                images = new ArrayList<>();
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                    String where = "\"images\"[" + images.size() + "]";
+                    if (t != JsonToken.VALUE_STRING) throw HttpError.badRequest(where + " is not a base64 string");
+                    if (images.size() == maxImages) throw tooManyImages(maxImages);
+                    images.add(ImageFile.of(base64(p.getText(), where)));
+                }
             }
-            images.add(base64(s, "\"" + field + "\"[" + i + "]"));
+            expectEnd(p);
+        } catch (IOException e) {
+            throw HttpError.badRequest("malformed JSON: " + firstLine(e.getMessage()));
         }
+        if (images == null) throw notImages();
+        if (images.isEmpty()) throw HttpError.badRequest("\"images\" is empty: send at least one image");
         return images;
+    }
+
+    private static HttpError notImages() {
+        return HttpError.badRequest("JSON body must be {\"images\": [\"<base64>\", ...]}");
+    }
+
+    /** Nothing but white space after the top-level value. */
+    static void expectEnd(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+            throw HttpError.badRequest("malformed JSON: expected one object");
+        }
     }
 
     /** Standard or URL-safe base64, with or without padding, a {@code data:} URL prefix allowed. */
@@ -92,32 +144,33 @@ final class ImageRequests {
 
     // ------------------------------------------------------------------ multipart (RFC 7578)
 
-    private static List<byte[]> multipart(String contentType, byte[] body) {
+    private static List<ImageFile> multipart(String contentType, byte[] body, int length, int maxImages) {
         String boundary = parameter(contentType, "boundary");
         if (boundary == null || boundary.isEmpty() || boundary.length() > 200) {
             throw HttpError.badRequest("multipart/form-data without a boundary parameter");
         }
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-        List<byte[]> images = new ArrayList<>();
+        byte[] nextDelimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        List<ImageFile> images = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        int pos = indexOf(body, delimiter, 0);
+        int pos = indexOf(body, length, delimiter, 0);
         if (pos < 0) throw HttpError.badRequest("malformed multipart body: boundary not found");
         while (true) {
             int after = pos + delimiter.length;
-            if (after + 2 <= body.length && body[after] == '-' && body[after + 1] == '-') break; // closing delimiter
-            int headersStart = skipLineEnd(body, after);
-            int headersEnd = indexOf(body, CRLFCRLF, headersStart);
+            if (after + 2 <= length && body[after] == '-' && body[after + 1] == '-') break; // closing delimiter
+            int headersStart = skipLineEnd(body, length, after);
+            int headersEnd = indexOf(body, length, CRLFCRLF, headersStart);
             if (headersEnd < 0) throw HttpError.badRequest("malformed multipart body: part without headers");
             String headers = new String(body, headersStart, headersEnd - headersStart, StandardCharsets.UTF_8);
             int dataStart = headersEnd + 4;
-            int next = indexOf(body, concat(CRLF, delimiter), dataStart);
+            int next = indexOf(body, length, nextDelimiter, dataStart);
             if (next < 0) throw HttpError.badRequest("malformed multipart body: missing closing boundary");
             String name = dispositionName(headers);
             names.add(name == null ? "(unnamed)" : name);
             if (FIELD.equals(name)) {
-                byte[] data = java.util.Arrays.copyOfRange(body, dataStart, next);
-                if (data.length == 0) throw HttpError.badRequest("multipart field '" + FIELD + "' " + (images.size() + 1) + " is empty");
-                images.add(data);
+                if (next == dataStart) throw HttpError.badRequest("multipart field '" + FIELD + "' " + (images.size() + 1) + " is empty");
+                if (images.size() == maxImages) throw tooManyImages(maxImages);
+                images.add(new ImageFile(body, dataStart, next - dataStart));
             }
             pos = next + 2;
         }
@@ -128,12 +181,11 @@ final class ImageRequests {
         return images;
     }
 
-    private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] CRLFCRLF = {'\r', '\n', '\r', '\n'};
 
-    private static int skipLineEnd(byte[] b, int i) {
-        while (i < b.length && (b[i] == ' ' || b[i] == '\t')) i++; // transport padding
-        if (i + 1 < b.length && b[i] == '\r' && b[i + 1] == '\n') return i + 2;
+    private static int skipLineEnd(byte[] b, int length, int i) {
+        while (i < length && (b[i] == ' ' || b[i] == '\t')) i++; // transport padding
+        if (i + 1 < length && b[i] == '\r' && b[i + 1] == '\n') return i + 2;
         throw HttpError.badRequest("malformed multipart body: boundary not followed by a line break");
     }
 
@@ -164,16 +216,13 @@ final class ImageRequests {
         return null;
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    static int indexOf(byte[] haystack, byte[] needle, int from) {
+    /** The first {@code needle} in the first {@code length} bytes of {@code haystack} at or after {@code from}, or -1. */
+    static int indexOf(byte[] haystack, int length, byte[] needle, int from) {
+        byte first = needle[0];
         outer:
-        for (int i = Math.max(0, from), last = haystack.length - needle.length; i <= last; i++) {
-            for (int j = 0; j < needle.length; j++) {
+        for (int i = Math.max(0, from), last = length - needle.length; i <= last; i++) {
+            if (haystack[i] != first) continue;
+            for (int j = 1; j < needle.length; j++) {
                 if (haystack[i + j] != needle[j]) continue outer;
             }
             return i;

@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntSupplier;
 
 /**
  * Request counters and a latency histogram, exposed at {@code GET /metrics} in Prometheus' text format
@@ -22,6 +21,11 @@ final class Metrics {
     private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
     private final LongAdder images = new LongAdder();
     private final LongAdder rejected = new LongAdder();
+    private final LongAdder deadlines = new LongAdder();
+    private final LongAdder headerTimeouts = new LongAdder();
+
+    /** The server's state at the moment of a scrape. */
+    record Gauges(int waiting, int connections, long memoryInUse, long memoryBudget) {}
 
     private static final class Histogram {
         final AtomicLongArray counts = new AtomicLongArray(BUCKETS.length + 1);
@@ -29,7 +33,7 @@ final class Metrics {
     }
 
     /** Records one finished request; {@code route} is a fixed name such as {@code /predict}, never the raw path. */
-    void record(String route, int status, long nanos, int imageCount) {
+    void record(String route, int status, long nanos, int imageCount, HttpError.Reason reason) {
         requests.computeIfAbsent(new Key(route, status), k -> new LongAdder()).increment();
         Histogram h = latency.computeIfAbsent(route, r -> new Histogram());
         double seconds = nanos / 1e9;
@@ -39,10 +43,16 @@ final class Metrics {
         h.sum.add(seconds);
         images.add(imageCount);
         if (status == 503) rejected.increment();
+        if (reason == HttpError.Reason.DEADLINE) deadlines.increment();
+    }
+
+    /** Connections closed because their request headers did not arrive in time. */
+    void headerTimeouts(int count) {
+        headerTimeouts.add(count);
     }
 
     /** The text for {@code /metrics}. */
-    String render(Predictor p, IntSupplier queued) {
+    String render(Predictor p, Gauges g) {
         StringBuilder out = new StringBuilder(2048);
         out.append("# HELP mlpack_requests_total HTTP requests by route and status.\n");
         out.append("# TYPE mlpack_requests_total counter\n");
@@ -67,10 +77,16 @@ final class Metrics {
                     .append(cumulative).append('\n');
         });
         gauge(out, "mlpack_images_total", "counter", "Images classified.", images.sum());
-        gauge(out, "mlpack_rejected_total", "counter", "Requests answered 503 (queue full or timed out waiting).", rejected.sum());
+        gauge(out, "mlpack_rejected_total", "counter", "Requests answered 503 (queue full, memory or deadline).", rejected.sum());
+        gauge(out, "mlpack_deadline_exceeded_total", "counter", "Requests answered 503 because they ran past --timeout.", deadlines.sum());
+        gauge(out, "mlpack_header_timeouts_total", "counter", "Connections closed because their request headers took longer than --header-timeout.",
+                headerTimeouts.sum());
+        gauge(out, "mlpack_connections", "gauge", "Open HTTP connections.", g.connections());
+        gauge(out, "mlpack_memory_budget_bytes", "gauge", "Memory budget for request bodies and image decoding.", g.memoryBudget());
+        gauge(out, "mlpack_memory_in_use_bytes", "gauge", "Part of the memory budget held by requests now.", g.memoryInUse());
         gauge(out, "mlpack_workers", "gauge", "Interpreters (images inferred at once).", p.workers());
         gauge(out, "mlpack_workers_busy", "gauge", "Interpreters serving a request now.", p.workers() - p.idleWorkers());
-        gauge(out, "mlpack_requests_waiting", "gauge", "Prediction requests admitted and not finished.", queued.getAsInt());
+        gauge(out, "mlpack_requests_waiting", "gauge", "Prediction requests admitted and not finished.", g.waiting());
         out.append("# HELP mlpack_model_info The served model (value always 1).\n");
         out.append("# TYPE mlpack_model_info gauge\n");
         out.append("mlpack_model_info{name=\"").append(escape(p.info().name())).append("\",input=\"")

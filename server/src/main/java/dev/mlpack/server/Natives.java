@@ -24,7 +24,9 @@ public final class Natives {
     /** Classpath resources holding the libraries, relative to the jar root. */
     static final List<String> LIBRARIES = List.of(
             "org/bytedeco/javacpp/linux-x86_64/libjnijavacpp.so",
-            "org/bytedeco/tensorflowlite/linux-x86_64/libjnitensorflowlite.so");
+            "org/bytedeco/tensorflowlite/linux-x86_64/libjnitensorflowlite.so",
+            // libjpeg-turbo, for the runtime's JPEG decoding (loaded by path through the FFM API, not by JavaCPP)
+            "org/bytedeco/leptonica/linux-x86_64/libleptonica.so.6");
 
     private Natives() {}
 

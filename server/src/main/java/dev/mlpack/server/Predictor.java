@@ -1,11 +1,9 @@
 package dev.mlpack.server;
 
-import dev.mlpack.runtime.image.ImageDecodeException;
-import dev.mlpack.runtime.image.ImageDecoder;
 import dev.mlpack.runtime.image.ImagePipeline;
+import dev.mlpack.runtime.image.InputDecoder;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
-import dev.mlpack.runtime.image.RgbImage;
 import dev.mlpack.runtime.metadata.ModelInfo;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import dev.mlpack.runtime.tflite.TensorInfo;
@@ -17,18 +15,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The model side of the server: a loaded {@code .tflite}, how images reach its input (from the model's mlpack
  * metadata, overridden by the configuration), and a fixed pool of interpreters, one per worker, because an
- * interpreter is not thread-safe. A request borrows one interpreter for all its images, decodes them while
- * holding it and within the shared {@link DecodeBudget} (which bounds the heap spent on images), and returns it.
+ * interpreter is not thread-safe. Images are decoded to the input size ({@link #decoder()}) before an interpreter is
+ * taken; {@link #infer(ModelInput)} then holds one for a single image.
  */
 final class Predictor implements AutoCloseable {
 
     /** One image's class scores, in output order. */
     record Scores(float[] values) {}
+
+    /** What one image puts into the input tensor: raw quantized bytes, or floats (which an 8-bit input quantizes). */
+    record ModelInput(byte[] raw, float[] values) {}
 
     private final TfliteModel model;
     private final ModelInfo info; // the metadata with the overrides applied
@@ -37,14 +37,13 @@ final class Predictor implements AutoCloseable {
     private final boolean rawPixels;
     private final int classes;
     private final TensorInfo input;
-    private final ImageDecoder decoder;
+    private final InputDecoder decoder;
     private final BlockingQueue<TfliteInterpreter> idle;
     private final List<TfliteInterpreter> all;
     private final boolean xnnpack;
-    private final DecodeBudget budget;
 
     private Predictor(TfliteModel model, ModelInfo info, boolean hasMetadata, ImagePipeline pipeline, boolean rawPixels,
-                      TensorInfo input, int classes, ImageDecoder decoder, DecodeBudget budget, List<TfliteInterpreter> interpreters) {
+                      TensorInfo input, int classes, InputDecoder decoder, List<TfliteInterpreter> interpreters) {
         this.model = model;
         this.info = info;
         this.hasMetadata = hasMetadata;
@@ -53,7 +52,6 @@ final class Predictor implements AutoCloseable {
         this.input = input;
         this.classes = classes;
         this.decoder = decoder;
-        this.budget = budget;
         this.all = List.copyOf(interpreters);
         this.idle = new ArrayBlockingQueue<>(interpreters.size(), false, interpreters);
         this.xnnpack = interpreters.getFirst().isXnnpackApplied();
@@ -67,10 +65,6 @@ final class Predictor implements AutoCloseable {
      *     labels that do not match the outputs)
      */
     static Predictor load(ServerConfig config, int workers) throws IOException {
-        return load(config, workers, DecodeBudget.forHeap(Runtime.getRuntime().maxMemory()));
-    }
-
-    static Predictor load(ServerConfig config, int workers, DecodeBudget budget) throws IOException {
         Optional<ModelInfo> meta = ModelInfo.read(config.model());
         TfliteModel model = TfliteModel.load(config.model());
         List<TfliteInterpreter> interpreters = new ArrayList<>();
@@ -99,8 +93,8 @@ final class Predictor implements AutoCloseable {
             // preprocessed values (quantized by the interpreter for int8/uint8 inputs).
             boolean rawPixels = meta.isPresent() && "uint8".equals(base.inputType()) && input.dataType().isEightBit();
             Predictor p = new Predictor(model, info, meta.isPresent(), pipeline, rawPixels, input, classes,
-                    new ImageDecoder(config.maxPixels()), budget, interpreters);
-            RgbImage blank = new RgbImage(pipeline.width(), pipeline.height(), new byte[pipeline.width() * pipeline.height() * 3]);
+                    new InputDecoder(pipeline, config.maxPixels()), interpreters);
+            ModelInput blank = p.input(new float[pipeline.width() * pipeline.height() * 3]);
             for (TfliteInterpreter interpreter : interpreters) p.infer(interpreter, blank);
             return p;
         } catch (RuntimeException | Error e) {
@@ -117,56 +111,58 @@ final class Predictor implements AutoCloseable {
     }
 
     /**
-     * Decodes and classifies {@code images} on one borrowed interpreter, waiting for one (and for the memory to
-     * decode each image, see {@link DecodeBudget}) at most until {@code deadlineNanos} ({@link System#nanoTime()}
-     * based).
-     *
-     * @throws HttpError 400 or 413 for an image that cannot be decoded, 503 when no worker frees up in time
+     * Classifies one image's input on an idle interpreter. Callers run at most {@link #workers()} of these at once (the
+     * inference threads), so an interpreter is always free.
      */
-    List<Scores> predict(List<byte[]> images, long deadlineNanos) throws InterruptedException {
-        TfliteInterpreter interpreter = borrow(deadlineNanos);
+    Scores infer(ModelInput in) {
+        TfliteInterpreter interpreter = idle.poll();
+        if (interpreter == null) throw new IllegalStateException("more inferences at once than interpreters");
         try {
-            List<Scores> out = new ArrayList<>(images.size());
-            for (int i = 0; i < images.size(); i++) {
-                DecodeBudget.Lease memory = budget.acquire(images.get(i), deadlineNanos);
-                try {
-                    out.add(new Scores(infer(interpreter, decode(images.get(i), images.size() == 1 ? "image" : "image " + (i + 1)))));
-                } finally {
-                    budget.release(memory);
-                }
-            }
-            return out;
+            return new Scores(infer(interpreter, in));
         } finally {
-            giveBack(interpreter);
+            idle.add(interpreter);
         }
     }
 
-    /** Takes an idle interpreter, waiting at most until the deadline; 503 when none frees up in time. */
-    TfliteInterpreter borrow(long deadlineNanos) throws InterruptedException {
-        TfliteInterpreter interpreter = idle.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (interpreter == null) {
-            throw HttpError.busy("timed out waiting for a free worker; retry later");
-        }
-        return interpreter;
+    /** The input for an image decoded and resized to the input size (0..255 RGB floats, reused in place). */
+    ModelInput input(float[] resized) {
+        // mlpack's uint8 models take raw 0..255 pixels and normalise inside; everything else takes the preprocessed values.
+        return rawPixels ? new ModelInput(ImagePipeline.roundToUint8(resized), null) : new ModelInput(null, pipeline.preprocess().applyInPlace(resized));
     }
 
-    void giveBack(TfliteInterpreter interpreter) {
-        idle.add(interpreter);
+    /** The input for a TF Serving tensor: its values as they are, in the input's own type (0..255 for uint8). */
+    ModelInput input(TfServing.Tensor tensor) {
+        float[] v = tensor.values();
+        return switch (input.dataType()) {
+            case FLOAT32 -> new ModelInput(null, v);
+            case UINT8, INT8 -> {
+                boolean unsigned = input.dataType() == dev.mlpack.runtime.tflite.DataType.UINT8;
+                int min = unsigned ? 0 : -128;
+                int max = unsigned ? 255 : 127;
+                byte[] raw = new byte[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    if (v[i] != Math.rint(v[i]) || v[i] < min || v[i] > max) {
+                        throw HttpError.badRequest("the model's input is " + input.dataType().name().toLowerCase(java.util.Locale.ROOT)
+                                + ": tensor values must be integers from " + min + " to " + max + ", got " + v[i]);
+                    }
+                    raw[i] = (byte) (int) v[i];
+                }
+                yield new ModelInput(raw, null);
+            }
+            default -> throw HttpError.badRequest("numeric tensors are not taken for this model's " + input.dataType()
+                    + " input: send base64 images");
+        };
     }
 
-    private RgbImage decode(byte[] data, String name) {
-        try {
-            return decoder.decode(data, name);
-        } catch (ImageDecodeException e) {
-            // The decoder checks the header's size against the pixel limit before decoding anything.
-            boolean tooManyPixels = e.getMessage().contains("more than the limit");
-            throw new HttpError(tooManyPixels ? 413 : 400, e.getMessage());
-        }
+    /** The input shape without its batch dimension, e.g. {@code [224, 224, 3]}: what a TF Serving instance holds. */
+    int[] instanceShape() {
+        int[] s = input.shape();
+        return s.length == 4 ? java.util.Arrays.copyOfRange(s, 1, 4) : s.clone();
     }
 
-    private float[] infer(TfliteInterpreter interpreter, RgbImage image) {
-        if (rawPixels) interpreter.setInput(0, pipeline.toUint8(image));
-        else interpreter.setInput(0, pipeline.toFloats(image));
+    private float[] infer(TfliteInterpreter interpreter, ModelInput in) {
+        if (in.raw() != null) interpreter.setInput(0, in.raw());
+        else interpreter.setInput(0, in.values());
         interpreter.invoke();
         return interpreter.outputFloats(0);
     }
@@ -190,7 +186,8 @@ final class Predictor implements AutoCloseable {
 
     long modelBytes() { return model.sizeBytes(); }
 
-    DecodeBudget budget() { return budget; }
+    /** Decodes images straight to the input size. */
+    InputDecoder decoder() { return decoder; }
 
     String label(int index) {
         List<String> labels = info.labels();

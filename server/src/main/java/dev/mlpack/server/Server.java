@@ -1,60 +1,83 @@
 package dev.mlpack.server;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.net.BindException;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The inference server: the JDK's own HTTP server ({@code com.sun.net.httpserver}) in front of a {@link
- * Predictor}. Routes:
+ * The inference server: Jetty's HTTP/1.1 engine (core API, no servlets) in front of a {@link Predictor}. Routes:
  *
  * <pre>
  *   GET  /                              upload page (self-contained HTML, works offline)
  *   GET  /ping                          {"status":"ok"} once the model is loaded
  *   POST /predict[?top_k=N]             image body, multipart field "image" (1..n), or {"images":[base64...]}
  *   GET  /metrics                       Prometheus text
- *   GET  /v1/models/NAME                TF Serving model status
+ *   GET  /v1/models/NAME                TF Serving model status (also /versions/1)
  *   GET  /v1/models/NAME/metadata       TF Serving signature metadata
- *   POST /v1/models/NAME:predict        TF Serving {"instances":[{"b64":...}]} -> {"predictions":[[scores]]}
+ *   POST /v1/models/NAME:predict        TF Serving "instances" (row) or "inputs" (columnar)
  * </pre>
  *
- * <p>Concurrency: requests run on a fixed pool of HTTP threads. Prediction requests are admitted up to {@code
- * workers + queue} at once (beyond that: 503 with {@code Retry-After}) and borrow one of the {@code workers}
- * interpreters; the spare HTTP threads keep {@code /ping} and {@code /metrics} answering under full load.
- * Every error is JSON {@code {"error": "..."}}; an unexpected failure is logged as one line on stderr and
- * answered 500 without details.
+ * <p>What bounds it, so that slow, heavy or hostile clients cannot take it down:
+ *
+ * <ul>
+ *   <li>connections: Jetty parses headers without holding a thread; {@link ConnectionGuard} closes a connection whose
+ *       headers take longer than {@code --header-timeout}, and at most {@code --max-connections} are open. Requests run
+ *       on virtual threads, so a slow upload parks a virtual thread, not one of a fixed pool;
+ *   <li>admission: at most {@code workers + queue} prediction requests at once (more: 503 with {@code Retry-After});
+ *   <li>memory: bodies and decoding take their bytes from one {@link MemoryBudget} before holding them;
+ *   <li>time: every prediction request has a deadline ({@code --timeout}) covering its body, decoding and inference;
+ *   <li>CPU: decoding and inference run on {@link Workers}' platform threads, so {@code /ping} and {@code /metrics}
+ *       answer under full load.
+ * </ul>
+ *
+ * <p>Every error is JSON {@code {"error": "..."}}, protocol errors included ({@link JsonErrorHandler}); an
+ * unexpected failure is logged on stdout and answered 500 without details.
  */
 public final class Server implements AutoCloseable {
 
     /** Written once: answering /ping loads no JSON classes, which keeps the first answer after boot quick. */
     private static final byte[] PING = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-
-    /** Threads beyond the admitted prediction requests, for /ping, /metrics and quick rejections. */
-    private static final int SPARE_THREADS = 4;
+    /** Largest request line plus headers (431 above): far more than any client sends but cookies of other apps. */
+    static final int HEADER_LIMIT = 8 * 1024;
+    /** An idle keep-alive connection is closed after this long (Heroku's router reuses its connections). */
+    static final long IDLE_TIMEOUT_MS = 30_000;
+    /** Platform threads for Jetty's acceptor, selector and housekeeping; requests run on virtual threads. */
+    private static final int PLATFORM_THREADS = 8;
 
     private final ServerConfig config;
     private final Predictor predictor;
-    private final HttpServer http;
-    private final ExecutorService executor;
+    private final MemoryBudget budget;
+    private final Workers workers;
+    private final ConnectionGuard guard;
+    private final org.eclipse.jetty.server.Server jetty;
+    private final ServerConnector connector;
     private final Semaphore admission;
     private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -62,26 +85,55 @@ public final class Server implements AutoCloseable {
     private final PrintStream log;
     private final byte[] page;
     private final int queue;
-    private volatile boolean closed;
+    private final int decoders;
+    private volatile boolean draining;
+    private boolean closed;
 
-    private Server(ServerConfig config, Predictor predictor, int queue, PrintStream log) throws IOException {
+    private Server(ServerConfig config, Predictor predictor, MemoryBudget budget, int queue, int decoders, PrintStream log) throws IOException {
         this.config = config;
         this.predictor = predictor;
+        this.budget = budget;
         this.queue = queue;
+        this.decoders = decoders;
         this.log = log;
         this.admission = new Semaphore(predictor.workers() + queue);
         this.page = Page.html(predictor.info().name(), config.topK());
-        int threads = predictor.workers() + queue + SPARE_THREADS;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
+        this.workers = new Workers(predictor, budget, decoders);
+        this.guard = new ConnectionGuard(config.headerTimeout(), this::headerTimeouts);
+
+        QueuedThreadPool threads = new QueuedThreadPool(PLATFORM_THREADS, 2);
+        threads.setName("http");
+        threads.setDaemon(true);
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 1).factory()));
+        jetty = new org.eclipse.jetty.server.Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(HEADER_LIMIT);
+        connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        connector.setAcceptQueueSize(256);
+        connector.addBean(guard);
+        jetty.addConnector(connector);
+        jetty.addBean(new NetworkConnectionLimit(config.maxConnections(), connector));
+        jetty.setErrorHandler(new JsonErrorHandler(HEADER_LIMIT, this::protocolError));
+        jetty.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                return Server.this.handle(request, response, callback);
+            }
         });
-        this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
-        http.setExecutor(executor);
-        http.createContext("/", this::handle);
-        http.start();
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            stopQuietly();
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof BindException b) throw b;
+            }
+            throw e instanceof IOException io ? io : new IOException("cannot start the HTTP server: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -92,14 +144,19 @@ public final class Server implements AutoCloseable {
      * @throws IllegalArgumentException if the model cannot be served as configured
      */
     public static Server start(ServerConfig config, PrintStream log) throws IOException {
-        // One worker per core (container-aware); memory does not cap them, DecodeBudget bounds the heap images take.
-        int workers = config.workers() > 0 ? config.workers() : Math.max(1, Runtime.getRuntime().availableProcessors());
+        return start(config, log, MemoryBudget.forHeap(Runtime.getRuntime().maxMemory()));
+    }
+
+    /** Like {@link #start(ServerConfig, PrintStream)} with a given memory budget (tests: a small one). */
+    static Server start(ServerConfig config, PrintStream log, MemoryBudget budget) throws IOException {
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        // One worker per core (container-aware); the memory budget, not the worker count, bounds the heap images take.
+        int workers = config.workers() > 0 ? config.workers() : cores;
         // Enough waiting places for a few clients per worker.
         int queue = config.queue() >= 0 ? config.queue() : Math.max(16, 4 * workers);
-        HttpLimits.apply(config);
         Predictor predictor = Predictor.load(config, workers);
         try {
-            return new Server(config, predictor, queue, log);
+            return new Server(config, predictor, budget, queue, cores, log);
         } catch (IOException | RuntimeException e) {
             predictor.close();
             throw e;
@@ -107,7 +164,7 @@ public final class Server implements AutoCloseable {
     }
 
     /** The bound port (useful when the configuration asked for port 0). */
-    public int port() { return http.getAddress().getPort(); }
+    public int port() { return connector.getLocalPort(); }
 
     public ServerConfig config() { return config; }
 
@@ -126,134 +183,196 @@ public final class Server implements AutoCloseable {
     /** Model input width in pixels. */
     public int inputWidth() { return predictor.pipeline().width(); }
 
-    /** One line describing what is being served, printed once at startup. */
+    MemoryBudget budget() { return budget; }
+
+    /** One line describing what is being served and within which limits, printed once at startup. */
     public String describe() {
         var info = predictor.info();
         return String.format(Locale.ROOT, "model %s (%s, %dx%d %s input, %d classes, preprocess %s, resize %s, xnnpack %s),"
-                        + " %d workers x %d threads, queue %d", info.name(), config.model(), predictor.pipeline().height(),
+                        + " %d workers x %d threads, %d decoders, queue %d; decoding: %s; memory budget %d MB (bodies up to %d MB,"
+                        + " one image's decoding up to %d MB), images up to %.1f megapixels, %d a request, bodies up to %d MB;"
+                        + " deadline %d s, headers %d s, %d connections", info.name(), config.model(), predictor.pipeline().height(),
                 predictor.pipeline().width(), predictor.input().dataType().name().toLowerCase(Locale.ROOT), predictor.classes(),
-                info.preprocess(), info.resize(), predictor.xnnpack() ? "int8" : "off", predictor.workers(),
-                config.threadsPerWorker(), queue) + String.format(Locale.ROOT, ", decoding memory %d MB (images up to %.1f megapixels)",
-                predictor.budget().bytes() >> 20, Math.min(config.maxPixels(), predictor.budget().maxPixels()) / 1e6);
+                info.preprocess(), info.resize(), predictor.xnnpack() ? "int8" : "off", predictor.workers(), config.threadsPerWorker(),
+                decoders, queue, predictor.decoder().describe(), budget.total() >> 20, budget.bodyLimit() >> 20,
+                budget.decodeReserve() >> 20, config.maxPixels() / 1e6, config.maxImages(), config.maxBodyBytes() >> 20,
+                config.timeout().toSeconds(), config.headerTimeout().toSeconds(), config.maxConnections());
     }
 
     /**
-     * Stops accepting connections, waits up to the configured drain time for requests in flight, then frees the
-     * interpreters (unless a request is still running past the drain time: the process is about to exit then).
-     *
-     * <p>The waiting is counted here, on this server's own handlers, rather than left to {@link HttpServer#stop}:
-     * the JDK's server counts an exchange as finished only when its dispatcher thread has processed the end of the
-     * response, and when {@code stop} comes right after a response (a SIGTERM just after the last request), that
-     * count can stay at one and {@code stop} then waits out its whole delay (measured: 25 s instead of 0.1 s). So
-     * {@code stop} runs on a daemon thread, where it closes the listener at once and may block harmlessly.
+     * Drains and stops (SIGTERM): stops accepting connections; answers the requests in flight, with {@code Connection:
+     * close}; answers requests that arrive on open connections meanwhile with 503 and {@code Connection: close}; closes
+     * connections left idle; and returns when none is open, or after the configured drain time. The interpreters are
+     * freed unless a request is still running (the process is about to exit then).
      */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
-        long drainNanos = config.drain().toNanos();
-        Thread stopper = new Thread(() -> http.stop((int) Math.max(1, Math.ceil(drainNanos / 1e9))), "http-stop");
-        stopper.setDaemon(true);
-        stopper.start();
-        long deadline = System.nanoTime() + drainNanos;
+        drain(() -> { });
+    }
+
+    /** {@link #close()}, telling {@code started} once every answer from then on says {@code Connection: close}. */
+    public void drain(Runnable started) {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
+        long end = System.nanoTime() + config.drain().toNanos();
+        draining = true;
+        guard.drain();
+        started.run();
+        connector.shutdown(); // closes the listening socket: new connections are refused from here on
         try {
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) Thread.sleep(5);
-            stopper.join(200); // normally quick: the listener is closed and no exchange is open
+            while ((inFlight.get() > 0 || guard.count() > 0) && System.nanoTime() < end) Thread.sleep(5);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        executor.shutdown();
+        stopQuietly();
         if (inFlight.get() == 0) predictor.close();
+    }
+
+    private void stopQuietly() {
+        try {
+            jetty.setStopTimeout(500);
+            jetty.stop();
+        } catch (Exception e) {
+            log.println("at=warn msg=\"stopping the HTTP server: " + clean(e.toString(), 200) + "\"");
+        }
+        guard.close();
+        workers.close();
     }
 
     // ------------------------------------------------------------------ dispatch
 
-    private void handle(HttpExchange ex) {
-        long start = System.nanoTime();
-        inFlight.incrementAndGet();
+    /** One request being answered: what the log line and the metrics need, and what to release after the answer. */
+    private static final class Call {
+        final Request request;
+        final long start;
+        final Deadline deadline;
+        final Deque<AutoCloseable> release = new ArrayDeque<>();
+        Workers.Batch batch;
         String route = "other";
-        int status = 500;
-        int images = 0;
-        long bytesIn = 0;
-        String error = null;
-        try {
-            String path = ex.getRequestURI().getRawPath();
-            String method = ex.getRequestMethod();
-            Response r;
-            try {
-                Route match = Route.of(path, predictor.info().name());
-                route = match.name();
-                r = switch (match.kind()) {
-                    case PAGE -> only(method, "GET", () -> new Response(200, "text/html; charset=utf-8", page));
-                    case PING -> only(method, "GET", () -> new Response(200, "application/json", PING));
-                    case METRICS -> only(method, "GET", () -> new Response(200, "text/plain; version=0.0.4; charset=utf-8",
-                            metrics.render(predictor, admitted::get).getBytes(StandardCharsets.UTF_8)));
-                    case TFS_STATUS -> only(method, "GET", () -> json(200, TfServing.status()));
-                    case TFS_METADATA -> only(method, "GET", () -> json(200, TfServing.metadata(predictor)));
-                    case PREDICT, TFS_PREDICT -> {
-                        if (!method.equals("POST")) throw new MethodNotAllowed("POST");
-                        Prediction p = predict(ex, start, match.kind() == Route.Kind.TFS_PREDICT);
-                        images = p.images;
-                        bytesIn = p.bytesIn;
-                        yield p.response;
-                    }
-                    case UNKNOWN_MODEL -> throw new HttpError(404, "Servable not found for request: Latest(" + match.detail()
-                            + "); this server serves '" + predictor.info().name() + "'");
-                    case NOT_FOUND -> throw new HttpError(404, "no such path " + path
-                            + ": use GET /, GET /ping, POST /predict, GET /metrics or /v1/models/" + predictor.info().name());
-                };
-            } catch (MethodNotAllowed e) {
-                ex.getResponseHeaders().set("Allow", e.allowed);
-                r = error(405, "method " + method + " not allowed on " + path + ": use " + e.allowed);
-            } catch (HttpError e) {
-                if (e.retryAfter > 0) ex.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfter));
-                r = error(e.status, e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                r = error(503, "server is shutting down");
-            } catch (OutOfMemoryError e) {
-                ex.getResponseHeaders().set("Retry-After", "1");
-                r = error(503, "server is out of memory for this request; retry later or send a smaller image");
-            } catch (RuntimeException e) {
-                error = e.toString();
-                r = error(500, "internal error; the server log has the details");
-            }
-            status = r.status;
-            error = error == null && status >= 400 ? new String(r.body, StandardCharsets.UTF_8) : error;
-            send(ex, r);
-        } catch (IOException | UncheckedIOException e) {
-            status = 499; // the client went away while we answered
-            error = e.toString();
-        } finally {
-            // Logged before the exchange is closed, so that the line is out when the client has its answer.
-            long nanos = System.nanoTime() - start;
-            metrics.record(route, status, nanos, images);
-            if (config.accessLog()) accessLog(ex, route, status, nanos, bytesIn, images, error);
-            ex.close();
-            inFlight.decrementAndGet();
+        int images;
+        long bytesIn;
+        boolean closeConnection;
+
+        Call(Request request, Deadline deadline) {
+            this.request = request;
+            this.start = request.getBeginNanoTime();
+            this.deadline = deadline;
+        }
+
+        /** Releases {@code resource} after the answer is written, the last registered first. */
+        <T extends AutoCloseable> T defer(T resource) {
+            release.push(resource);
+            return resource;
         }
     }
 
-    private record Prediction(Response response, int images, long bytesIn) {}
+    private record Reply(int status, String contentType, byte[] body, Map<String, String> headers, HttpError.Reason reason) {
+        Reply(int status, String contentType, byte[] body) {
+            this(status, contentType, body, Map.of(), HttpError.Reason.NONE);
+        }
+    }
 
-    private Prediction predict(HttpExchange ex, long start, boolean tfServing) throws IOException, InterruptedException {
+    private boolean handle(Request request, Response response, Callback callback) {
+        Connection connection = request.getConnectionMetaData().getConnection();
+        guard.requestStarted(connection);
+        inFlight.incrementAndGet();
+        Call call = new Call(request, Deadline.after(request.getBeginNanoTime(), config.timeout()));
+        try {
+            Reply reply;
+            String failure = null;
+            try {
+                reply = route(call);
+            } catch (HttpError e) {
+                reply = error(e);
+            } catch (RequestBody.ClientGone e) {
+                record(call, 499, null, e.getMessage());
+                callback.failed(e);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                reply = error(HttpError.shuttingDown());
+            } catch (RuntimeException | OutOfMemoryError e) {
+                failure = e.toString();
+                reply = error(500, "internal error; the server log has the details", HttpError.Reason.NONE, Map.of());
+            }
+            if (draining) call.closeConnection = true;
+            record(call, reply.status, reply.reason, failure != null ? failure : reply.status >= 400 ? new String(reply.body, StandardCharsets.UTF_8) : null);
+            // The request's place and memory are given back before its answer, so that a client sending its next request
+            // as soon as it has the answer finds them free; unless an image of it is still being decoded or inferred
+            // (it ran past its deadline), which must not keep the client waiting for its 503.
+            if (call.batch == null || call.batch.cancelQueued()) releaseAll(call);
+            send(call, response, callback, reply);
+        } finally {
+            releaseAll(call);
+            guard.requestEnded(connection);
+            inFlight.decrementAndGet();
+        }
+        return true;
+    }
+
+    private Reply route(Call call) throws InterruptedException {
+        String path = call.request.getHttpURI().getPath();
+        String method = call.request.getMethod();
+        Route match = Route.of(path == null ? "" : path, predictor.info().name());
+        call.route = match.name();
+        return switch (match.kind()) {
+            case PAGE -> only(method, "GET", () -> new Reply(200, "text/html; charset=utf-8", page));
+            case PING -> only(method, "GET", () -> new Reply(200, "application/json", PING));
+            case METRICS -> only(method, "GET", () -> new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
+                    metrics.render(predictor, new Metrics.Gauges(admitted.get(), guard.count(), budget.inUse(), budget.total()))
+                            .getBytes(StandardCharsets.UTF_8)));
+            case TFS_STATUS -> only(method, "GET", () -> json(200, TfServing.status()));
+            case TFS_METADATA -> only(method, "GET", () -> json(200, TfServing.metadata(predictor)));
+            case PREDICT, TFS_PREDICT -> {
+                if (!method.equals("POST")) throw HttpError.methodNotAllowed(method, "POST");
+                yield predict(call, match.kind() == Route.Kind.TFS_PREDICT);
+            }
+            case UNKNOWN_MODEL, UNKNOWN_VERSION -> throw HttpError.notFound(match.detail() + "; this server serves '"
+                    + predictor.info().name() + "' version " + TfServing.VERSION);
+            case NOT_FOUND -> throw HttpError.notFound("no such path " + clean(path == null ? "" : path, 200)
+                    + ": use GET /, GET /ping, POST /predict, GET /metrics or /v1/models/" + predictor.info().name());
+        };
+    }
+
+    private Reply predict(Call call, boolean tfServing) throws InterruptedException {
+        if (draining) throw HttpError.shuttingDown();
+        Request request = call.request;
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        // TF Serving's routes read JSON whatever the Content-Type says: curl -d sends a form type.
+        ImageRequests.Kind kind = tfServing ? ImageRequests.Kind.JSON : ImageRequests.kind(contentType);
+        int topK = tfServing ? 0 : topK(request.getHttpURI().getQuery());
+        long declared = request.getLength();
+        call.closeConnection = true; // until the body has been read: a connection with unread bytes cannot be reused
+        if (declared > config.maxBodyBytes()) throw RequestBody.tooLarge(config.maxBodyBytes());
         if (!admission.tryAcquire()) {
             throw HttpError.busy("server busy: " + predictor.workers() + " workers and a queue of " + queue + " are full; retry later");
         }
         admitted.incrementAndGet();
-        try {
-            int topK = tfServing ? 0 : topK(ex.getRequestURI().getRawQuery());
-            byte[] body = readBody(ex);
-            String contentType = ex.getRequestHeaders().getFirst("Content-Type");
-            List<byte[]> images = tfServing ? TfServing.instances(contentType, body) : ImageRequests.parse(contentType, body);
-            long deadline = start + config.timeout().toNanos();
-            List<Predictor.Scores> scores = predictor.predict(images, deadline);
-            Object result = tfServing ? TfServing.predictions(scores) : predictions(scores, topK);
-            return new Prediction(json(200, result), images.size(), body.length);
-        } finally {
+        call.defer(() -> {
             admitted.decrementAndGet();
             admission.release();
+        });
+        long bodyBytes = declared >= 0 ? declared : config.maxBodyBytes();
+        call.defer(budget.claim(MemoryBudget.Kind.BODY, bodyBytes * kind.memoryFactor, call.deadline, "the request body"));
+        RequestBody body = RequestBody.read(request, declared, config.maxBodyBytes(), call.deadline);
+        call.closeConnection = false;
+        call.bytesIn = body.length();
+        List<RequestItem> items;
+        boolean columnar = false;
+        if (tfServing) {
+            TfServing.Predict p = TfServing.parse(body.data(), body.length(), predictor.instanceShape(), config.maxImages());
+            items = p.items();
+            columnar = p.columnar();
+        } else {
+            items = List.copyOf(ImageRequests.parse(contentType, body.data(), body.length(), config.maxImages()));
         }
+        call.images = items.size();
+        call.batch = call.defer(workers.batch(call.deadline));
+        List<Predictor.Scores> scores = call.batch.run(items);
+        Object result = !tfServing ? predictions(scores, topK) : columnar ? TfServing.outputs(scores) : TfServing.predictions(scores);
+        return json(200, result);
     }
 
     /** One image: {"predictions": [...]}; several: {"results": [{"predictions": [...]}, ...]}. */
@@ -284,102 +403,128 @@ public final class Server implements AutoCloseable {
         if (rawQuery == null || rawQuery.isEmpty()) return config.topK();
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String key;
+            String value;
+            try {
+                key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw HttpError.badRequest("malformed query string: " + clean(rawQuery, 100));
+            }
             if (!key.equals("top_k")) continue;
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             try {
                 int k = Integer.parseInt(value.trim());
                 if (k >= 1) return k;
             } catch (NumberFormatException ignored) {
                 // reported below
             }
-            throw HttpError.badRequest("top_k must be a positive integer, got '" + value + "'");
+            throw HttpError.badRequest("top_k must be a positive integer, got '" + clean(value, 40) + "'");
         }
         return config.topK();
     }
 
-    /** The whole body, refusing more than the limit (by Content-Length before reading, or while reading). */
-    private byte[] readBody(HttpExchange ex) throws IOException {
-        long limit = config.maxBodyBytes();
-        String length = ex.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.trim()) > limit) throw tooLarge(limit);
-            } catch (NumberFormatException e) {
-                throw HttpError.badRequest("invalid Content-Length '" + length + "'");
-            }
-        }
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (body.length > limit) throw tooLarge(limit);
-            return body;
-        }
-    }
-
-    private static HttpError tooLarge(long limit) {
-        return HttpError.tooLarge("request body larger than " + limit + " bytes (--max-body); send a smaller image");
-    }
-
     // ------------------------------------------------------------------ responses
 
-    private record Response(int status, String contentType, byte[] body) {}
-
-    private static final class MethodNotAllowed extends RuntimeException {
-        final String allowed;
-
-        MethodNotAllowed(String allowed) {
-            super(null, null, false, false);
-            this.allowed = allowed;
+    private static Reply only(String method, String allowed, java.util.function.Supplier<Reply> body) {
+        if (!method.equals(allowed) && !(method.equals("HEAD") && allowed.equals("GET"))) {
+            throw HttpError.methodNotAllowed(method, allowed.equals("GET") ? "GET, HEAD" : allowed);
         }
+        return body.get();
     }
 
-    private interface Body {
-        Response get() throws IOException;
+    private static Reply json(int status, Object value) {
+        return new Reply(status, "application/json", jsonBytes(value));
     }
 
-    private static Response only(String method, String allowed, Body body) throws IOException {
-        if (method.equals(allowed) || (method.equals("HEAD") && allowed.equals("GET"))) return body.get();
-        throw new MethodNotAllowed(allowed.equals("GET") ? "GET, HEAD" : allowed);
-    }
-
-    private static Response json(int status, Object value) throws IOException {
-        return new Response(status, "application/json", JSON.std.asBytes(value));
-    }
-
-    private static Response error(int status, String message) {
+    private static byte[] jsonBytes(Object value) {
         try {
-            return json(status, Map.of("error", message));
+            return JSON.std.asBytes(value);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e); // maps, lists, strings and numbers always serialise
         }
     }
 
-    private static void send(HttpExchange ex, Response r) throws IOException {
-        Headers h = ex.getResponseHeaders();
-        h.set("Content-Type", r.contentType);
-        h.set("Cache-Control", "no-store");
-        h.set("X-Content-Type-Options", "nosniff");
-        if (ex.getRequestMethod().equals("HEAD")) {
-            ex.sendResponseHeaders(r.status, -1);
-            return;
+    private static Reply error(HttpError e) {
+        return error(e.status, e.getMessage(), e.reason, e.headers);
+    }
+
+    private static Reply error(int status, String message, HttpError.Reason reason, Map<String, String> headers) {
+        return new Reply(status, "application/json", jsonBytes(Map.of("error", message)), headers, reason);
+    }
+
+    private static void send(Call call, Response response, Callback callback, Reply r) {
+        response.setStatus(r.status);
+        var h = response.getHeaders();
+        h.put(HttpHeader.CONTENT_TYPE, r.contentType);
+        h.put(HttpHeader.CACHE_CONTROL, "no-store");
+        h.put("X-Content-Type-Options", "nosniff");
+        r.headers.forEach(h::put);
+        if (call.closeConnection) h.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+        h.put(HttpHeader.CONTENT_LENGTH, Integer.toString(r.body.length));
+        boolean head = call.request.getMethod().equals("HEAD");
+        response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(r.body), callback);
+    }
+
+    private void releaseAll(Call call) {
+        while (!call.release.isEmpty()) {
+            try {
+                call.release.pop().close();
+            } catch (Exception e) {
+                log.println("at=error msg=\"releasing a request's resources: " + clean(e.toString(), 200) + "\"");
+            }
         }
-        ex.sendResponseHeaders(r.status, r.body.length == 0 ? -1 : r.body.length);
-        ex.getResponseBody().write(r.body);
+    }
+
+    // ------------------------------------------------------------------ logging and metrics
+
+    private void record(Call call, int status, HttpError.Reason reason, String error) {
+        long nanos = System.nanoTime() - call.start;
+        metrics.record(call.route, status, nanos, call.images, reason);
+        if (config.accessLog()) {
+            accessLog(call.request.getMethod(), call.request.getHttpURI().getPath(), call.route, status, nanos, call.bytesIn,
+                    call.images, Request.getRemoteAddr(call.request), error);
+        }
+    }
+
+    /** Connections answered 408 and closed by {@link ConnectionGuard} in one sweep: one log line for them all. */
+    private void headerTimeouts(int count) {
+        metrics.headerTimeouts(count);
+        if (config.accessLog()) {
+            log.println("at=warn route=protocol status=408 connections=" + count + " msg=\"request headers not received within "
+                    + config.headerTimeout().toMillis() / 1000.0 + " s: answered 408 and closed\"");
+        }
+    }
+
+    /** A request Jetty refused before the handler (see {@link JsonErrorHandler}). */
+    private void protocolError(Request request, int status, String message) {
+        metrics.record("protocol", status, 0, 0, HttpError.Reason.NONE);
+        if (!config.accessLog()) return;
+        String method = "-";
+        String path = "-";
+        String remote = null;
+        try {
+            method = request.getMethod() == null ? "-" : request.getMethod();
+            path = request.getHttpURI() == null || request.getHttpURI().getPath() == null ? "-" : request.getHttpURI().getPath();
+            remote = Request.getRemoteAddr(request);
+        } catch (RuntimeException ignored) {
+            // a request Jetty could not parse may lack any of these
+        }
+        accessLog(method, path, "protocol", status, 0, 0, 0, remote, message);
     }
 
     /** logfmt, one line, as Heroku's router writes its own lines. */
-    private void accessLog(HttpExchange ex, String route, int status, long nanos, long bytesIn, int images, String error) {
+    private void accessLog(String method, String path, String route, int status, long nanos, long bytesIn, int images, String remote,
+            String error) {
         StringBuilder line = new StringBuilder(160);
         line.append("at=").append(status >= 500 ? "error" : status >= 400 ? "warn" : "info")
-                .append(" method=").append(ex.getRequestMethod())
-                .append(" path=\"").append(clean(ex.getRequestURI().getRawPath(), 200)).append('"')
+                .append(" method=").append(clean(method, 20))
+                .append(" path=\"").append(clean(path == null ? "" : path, 200)).append('"')
                 .append(" route=").append(route)
                 .append(" status=").append(status)
                 .append(String.format(Locale.ROOT, " duration_ms=%.1f", nanos / 1e6))
                 .append(" bytes_in=").append(bytesIn)
                 .append(" images=").append(images);
-        var remote = ex.getRemoteAddress();
-        if (remote != null && remote.getAddress() != null) line.append(" remote=").append(remote.getAddress().getHostAddress());
+        if (remote != null) line.append(" remote=").append(remote);
         if (error != null) line.append(" error=\"").append(clean(error, 300)).append('"');
         log.println(line);
     }

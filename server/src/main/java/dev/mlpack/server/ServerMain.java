@@ -21,10 +21,8 @@ import java.util.concurrent.CountDownLatch;
  * passes its arguments through to {@link #run}. Exit codes: 0 ok, 2 usage or a model that cannot be served,
  * 1 anything else (e.g. the port is taken). Errors are one line on stderr: {@code mlpack-server: message}.
  *
- * <p>JVM flags for a 512 MB dyno (README, "serve"; measured in BENCHMARKS.md, "Inference server"): {@code
- * -XX:+UseSerialGC -Xms16m -Xmx160m -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m
- * -XX:TieredStopAtLevel=1 -XX:AOTCache=server.aot}, the cache made once with {@code -XX:AOTCacheOutput=server.aot
- * ... --check}. The jar's manifest enables native access, so no {@code --enable-native-access} is needed.
+ * <p>The JVM flags it runs with are the packager's (the artifact's Procfile, and {@code mlpack serve}); the jar's
+ * manifest enables native access, so no {@code --enable-native-access} is needed.
  */
 public final class ServerMain {
     static final String USAGE = """
@@ -41,16 +39,23 @@ public final class ServerMain {
               --threads N           threads per interpreter; default 1
               --queue N             requests that may wait for a worker before 503; default max(16, 4 x workers)
               --max-body SIZE       largest request body (413 above), e.g. 10MB; default 10MB
-              --max-pixels N        largest decoded image in pixels (413 above); default 16777216 (4096x4096),
-                                    lowered by the heap: decoding takes 6 bytes a pixel from a budget of
-                                    2/3 of -Xmx (heap minus max(48 MB, a third)), shared by the workers
-              --timeout SECONDS     per-request limit (< 30, Heroku's router limit); default 25
+              --max-pixels N        largest image in pixels, read from its header (413 above); default 16777216
+                                    (4096x4096)
+              --max-images N        images (or TF Serving instances) in one request (413 above); default 64
+              --timeout SECONDS     deadline of a prediction request, from its first byte: receiving the body,
+                                    decoding and inference; past it, 503 and the work is dropped. Below 30
+                                    (Heroku's router limit); default 25
+              --header-timeout SECONDS
+                                    time a client has to send its request headers, then the connection is
+                                    closed; default 10
+              --max-connections N   open connections at most; default 1000
               --drain SECONDS       on SIGTERM, how long in-flight requests may finish; default 25
               --top-k N             predictions per image when the request has no top_k; default 5
               --labels FILE         labels, one per line, overriding the model's
               --preprocess MODE     tf|caffe|torch|raw, overriding the model's
               --resize METHOD       bilinear|nearest|crop, overriding the model's
-              --name NAME           model name in /v1/models/NAME; default: the model's name
+              --model-name NAME     the model's name in TF Serving's paths, /v1/models/NAME; default: the name in
+                                    the model's metadata (the SavedModel folder it was converted from)
               --natives DIR         load the native libraries from DIR (see --extract-natives): no writable
                                     cache needed (read-only filesystem, non-root user)
               --extract-natives DIR write the linux-x86_64 native libraries into DIR and exit
@@ -98,8 +103,8 @@ public final class ServerMain {
     }
 
     private static final java.util.Set<String> VALUE_OPTIONS = java.util.Set.of("--model", "--port", "--host", "--workers",
-            "--threads", "--queue", "--max-body", "--max-pixels", "--timeout", "--drain", "--top-k", "--labels", "--preprocess",
-            "--resize", "--name", "--natives", "--extract-natives");
+            "--threads", "--queue", "--max-body", "--max-pixels", "--max-images", "--timeout", "--header-timeout", "--max-connections",
+            "--drain", "--top-k", "--labels", "--preprocess", "--resize", "--model-name", "--name", "--natives", "--extract-natives");
 
     /**
      * Like {@link #run(String[], PrintStream, PrintStream)}; {@code invocation} replaces {@code java -jar
@@ -162,8 +167,8 @@ public final class ServerMain {
             Thread.currentThread().interrupt();
         }
         long d0 = System.nanoTime();
-        out.println("at=info msg=\"shutting down: draining requests in flight (up to " + config.drain().toSeconds() + " s)\"");
-        server.close();
+        server.drain(() -> out.println("at=info msg=\"shutting down: draining requests in flight (up to "
+                + config.drain().toSeconds() + " s)\""));
         out.printf(Locale.ROOT, "at=info msg=\"stopped\" drain_ms=%d%n", (System.nanoTime() - d0) / 1_000_000);
         out.flush();
         return OK;
@@ -229,14 +234,20 @@ public final class ServerMain {
             }
             case "--max-body" -> b.maxBodyBytes(bytes(option, v));
             case "--max-pixels" -> b.maxPixels(positive(option, v));
+            case "--max-images" -> b.maxImages(positive(option, v));
             case "--timeout" -> b.timeout(seconds(option, v));
+            case "--header-timeout" -> b.headerTimeout(seconds(option, v));
+            case "--max-connections" -> b.maxConnections(positive(option, v));
             case "--drain" -> b.drain(seconds(option, v));
             case "--top-k" -> b.topK(positive(option, v));
             case "--labels" -> b.labels(labels(Path.of(v)));
             case "--preprocess" -> b.preprocess(Preprocess.parse(v));
             case "--resize" -> b.resize(Resize.parse(v));
-            case "--name" -> {
-                if (v.isBlank() || v.contains("/") || v.contains(":")) throw new UsageException("--name must be a plain name, got '" + v + "'");
+            // --name: this option's name before --model-name, still accepted.
+            case "--model-name", "--name" -> {
+                if (v.isBlank() || v.contains("/") || v.contains(":")) {
+                    throw new UsageException(option + " must be a plain name (no '/' or ':'), got '" + v + "'");
+                }
                 b.name(v);
             }
             case "--quiet" -> b.accessLog(false);

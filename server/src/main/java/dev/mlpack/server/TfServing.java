@@ -1,23 +1,34 @@
 package dev.mlpack.server;
 
-import com.fasterxml.jackson.jr.ob.JSON;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * TensorFlow Serving's REST shapes, so that clients written for TF Serving work unchanged: model status,
- * signature metadata, and the row format of {@code :predict} with base64 image bytes
- * ({@code {"instances": [{"b64": "..."}]}}, or {@code {"instances": [{"image_bytes": {"b64": "..."}}]}}),
- * answered with the full score vector per instance.
+ * TensorFlow Serving's REST API as its documentation shows it, so that its clients work unchanged: model status and
+ * signature metadata, and {@code :predict} with a JSON body (whatever its Content-Type: {@code curl -d} sends a form
+ * type) in the row format ({@code "instances"}, answered with {@code "predictions"}) or the columnar one
+ * ({@code "inputs"}, answered with {@code "outputs"}). An instance is a base64 image ({@code {"b64": "..."}}, also
+ * under the input's name, e.g. {@code {"image_bytes": {"b64": "..."}}}) or a numeric tensor of the model's input shape
+ * without the batch dimension (raw 0..255 pixels for mlpack's uint8 models, preprocessed values for float ones).
+ * Errors are {@code {"error": "..."}}, as TF Serving words them where it has words for them.
  */
 final class TfServing {
     static final String VERSION = "1";
+    static final String SIGNATURE = "serving_default";
     static final String INPUT = "image_bytes";
     static final String OUTPUT = "scores";
+
+    /** A numeric instance, flattened in row-major order; its shape was checked against the model's input. */
+    record Tensor(float[] values) implements RequestItem {}
+
+    /** What a {@code :predict} body asks for. */
+    record Predict(List<RequestItem> items, boolean columnar) {}
 
     private TfServing() {}
 
@@ -36,7 +47,7 @@ final class TfServing {
                 "method_name", "tensorflow/serving/predict");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model_spec", Map.of("name", p.info().name(), "signature_name", "", "version", VERSION));
-        out.put("metadata", Map.of("signature_def", Map.of("signature_def", Map.of("serving_default", signature))));
+        out.put("metadata", Map.of("signature_def", Map.of("signature_def", Map.of(SIGNATURE, signature))));
         Map<String, Object> mlpack = new LinkedHashMap<>();
         mlpack.put("labels", p.info().labels());
         mlpack.put("input_height", p.pipeline().height());
@@ -48,38 +59,158 @@ final class TfServing {
         return out;
     }
 
-    /** The image files of a {@code :predict} body. */
-    static List<byte[]> instances(String contentType, byte[] body) {
-        String type = ImageRequests.mediaType(contentType);
-        if (!type.isEmpty() && !type.equals("application/json")) {
-            throw HttpError.unsupported("unsupported Content-Type '" + contentType + "': :predict takes application/json");
+    /**
+     * Reads a {@code :predict} body.
+     *
+     * @param inputShape the model's input shape without the batch dimension, e.g. {@code [224, 224, 3]}
+     * @throws HttpError 400 for a body TF Serving would refuse, 413 for more than {@code maxItems} instances
+     */
+    static Predict parse(byte[] body, int length, int[] inputShape, int maxItems) {
+        if (length == 0) throw HttpError.badRequest("JSON Parse error: The document is empty: send {\"instances\": [{\"b64\": \"<base64 image>\"}]}");
+        List<RequestItem> items = null;
+        boolean columnar = false;
+        try (JsonParser p = ImageRequests.JSON.createParser(body, 0, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw HttpError.badRequest("JSON Value: the request body must be an object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "signature_name" -> {
+                        if (value != JsonToken.VALUE_STRING) throw HttpError.badRequest("'signature_name' must be a string");
+                        String name = p.getText();
+                        if (!name.isEmpty() && !name.equals(SIGNATURE)) {
+                            throw HttpError.badRequest("Serving signature name: \"" + name + "\" not found in signature def");
+                        }
+                    }
+                    case "instances", "inputs" -> {
+                        if (items != null) throw HttpError.badRequest("Can't have both 'inputs' and 'instances' in the request");
+                        columnar = field.equals("inputs");
+                        items = new Reader(p, inputShape, maxItems, field).batch();
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            ImageRequests.expectEnd(p);
+        } catch (IOException e) {
+            throw HttpError.badRequest("JSON Parse error: " + ImageRequests.firstLine(e.getMessage()));
         }
-        if (body.length == 0) throw HttpError.badRequest("empty body: send {\"instances\": [{\"b64\": \"<base64 image>\"}]}");
-        Object root;
-        try {
-            root = JSON.std.anyFrom(new String(body, StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            throw HttpError.badRequest("malformed JSON: " + ImageRequests.firstLine(e.getMessage()));
-        }
-        if (!(root instanceof Map<?, ?> map) || !(map.get("instances") instanceof List<?> list) || list.isEmpty()) {
-            throw HttpError.badRequest("JSON body must be {\"instances\": [{\"b64\": \"<base64 image>\"}, ...]}");
-        }
-        List<byte[]> images = new ArrayList<>(list.size());
-        for (int i = 0; i < list.size(); i++) {
-            images.add(ImageRequests.base64(b64Of(list.get(i), i), "instances[" + i + "].b64"));
-        }
-        return images;
+        if (items == null) throw HttpError.badRequest("Missing 'inputs' or 'instances' key");
+        if (items.isEmpty()) throw HttpError.badRequest("'" + (columnar ? "inputs" : "instances") + "' is empty: send at least one image");
+        return new Predict(items, columnar);
     }
 
-    /** {"b64": s} or {"any_input_name": {"b64": s}}. */
-    private static String b64Of(Object instance, int i) {
-        if (instance instanceof Map<?, ?> m) {
-            if (m.get("b64") instanceof String s) return s;
-            if (m.size() == 1 && m.values().iterator().next() instanceof Map<?, ?> inner && inner.get("b64") instanceof String s) {
-                return s;
-            }
+    /** Reads the instances of {@code "instances"} or {@code "inputs"} from the parser's current token. */
+    private static final class Reader {
+        private final JsonParser p;
+        private final int[] shape;
+        private final int maxItems;
+        private final String field;
+        private final List<RequestItem> items = new ArrayList<>();
+
+        Reader(JsonParser p, int[] shape, int maxItems, String field) {
+            this.p = p;
+            this.shape = shape;
+            this.maxItems = maxItems;
+            this.field = field;
         }
-        throw HttpError.badRequest("instances[" + i + "] must be {\"b64\": \"<base64 image>\"}");
+
+        /** A list of instances; for {@code "inputs"} also one instance alone, or a batch under the input's name. */
+        List<RequestItem> batch() throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.START_OBJECT && field.equals("inputs")) {
+                JsonToken inner = p.nextToken();
+                if (inner == JsonToken.FIELD_NAME && p.currentName().equals("b64")) {
+                    add(image(true));
+                    return items;
+                }
+                if (inner != JsonToken.FIELD_NAME) throw invalid();
+                p.nextToken(); // the named input's value: the batch
+                List<RequestItem> named = batch();
+                if (p.nextToken() != JsonToken.END_OBJECT) {
+                    throw HttpError.badRequest("this model has one input, '" + INPUT + "': 'inputs' names more than one");
+                }
+                return named;
+            }
+            if (t != JsonToken.START_ARRAY) throw invalid();
+            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) add(instance(e));
+            return items;
+        }
+
+        private void add(RequestItem item) {
+            if (items.size() == maxItems) throw ImageRequests.tooManyImages(maxItems);
+            items.add(item);
+        }
+
+        /** {@code {"b64": s}}, {@code {"input_name": {"b64": s}}}, {@code {"input_name": tensor}} or a tensor. */
+        private RequestItem instance(JsonToken t) throws IOException {
+            if (t == JsonToken.START_ARRAY) return tensor();
+            if (t != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME) throw invalid();
+            if (p.currentName().equals("b64")) return image(true);
+            JsonToken value = p.nextToken();
+            RequestItem item;
+            if (value == JsonToken.START_ARRAY) {
+                item = tensor();
+            } else if (value == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME && p.currentName().equals("b64")) {
+                item = image(true);
+            } else {
+                throw invalid();
+            }
+            if (p.nextToken() != JsonToken.END_OBJECT) {
+                throw HttpError.badRequest("this model has one input, '" + INPUT + "': an instance names more than one");
+            }
+            return item;
+        }
+
+        /** At the field name {@code b64}: its string, decoded, and the end of its object. */
+        private RequestItem image(boolean closeObject) throws IOException {
+            String where = field + "[" + items.size() + "].b64";
+            if (p.nextToken() != JsonToken.VALUE_STRING) throw HttpError.badRequest(where + " must be a base64 string");
+            byte[] bytes = ImageRequests.base64(p.getText(), where);
+            if (closeObject && p.nextToken() != JsonToken.END_OBJECT) throw HttpError.badRequest(where + ": nothing may follow 'b64'");
+            return ImageRequests.ImageFile.of(bytes);
+        }
+
+        /** At the opening bracket of a nested list of numbers: its values, checked against the input shape. */
+        private RequestItem tensor() throws IOException {
+            int size = 1;
+            for (int d : shape) size *= d;
+            float[] values = new float[size];
+            int[] counts = new int[shape.length];
+            int depth = 0; // the current token opened the list of depth 0
+            int n = 0;
+            String where = field + "[" + items.size() + "]";
+            while (true) {
+                JsonToken t = p.nextToken();
+                if (t == JsonToken.START_ARRAY) {
+                    if (depth + 1 >= shape.length) throw wrongShape(where);
+                    counts[depth]++;
+                    depth++;
+                    counts[depth] = 0;
+                } else if (t == JsonToken.END_ARRAY) {
+                    if (counts[depth] != shape[depth]) throw wrongShape(where);
+                    if (depth == 0) break;
+                    depth--;
+                } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                    if (depth != shape.length - 1 || n == size) throw wrongShape(where);
+                    counts[depth]++;
+                    values[n++] = p.getFloatValue();
+                } else {
+                    throw HttpError.badRequest(where + ": a tensor holds numbers only");
+                }
+            }
+            if (n != size) throw wrongShape(where);
+            return new Tensor(values);
+        }
+
+        private HttpError wrongShape(String where) {
+            return HttpError.badRequest(where + " is not a tensor of the input's shape " + Arrays.toString(shape)
+                    + " (nested lists, batch dimension left out), nor a base64 image {\"b64\": \"...\"}");
+        }
+
+        private HttpError invalid() {
+            return HttpError.badRequest("'" + field + "' must hold base64 images ({\"b64\": \"...\"}, or {\"" + INPUT
+                    + "\": {\"b64\": \"...\"}}) or numeric tensors of shape " + Arrays.toString(shape));
+        }
     }
 
     static Map<String, Object> predictions(List<Predictor.Scores> scores) {
@@ -90,5 +221,10 @@ final class TfServing {
             rows.add(row);
         }
         return Map.of("predictions", rows);
+    }
+
+    /** The columnar answer: the same rows as {@link #predictions}, as the batch of the one output. */
+    static Map<String, Object> outputs(List<Predictor.Scores> scores) {
+        return Map.of("outputs", predictions(scores).get("predictions"));
     }
 }

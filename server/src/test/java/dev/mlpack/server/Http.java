@@ -101,6 +101,52 @@ final class Http {
         }
     }
 
+    /** An answer read off a raw socket: the status line and headers as sent, and the body. */
+    record Raw(int status, String head, String body) {
+        String header(String name) {
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) return line.substring(colon + 1).trim();
+            }
+            return null;
+        }
+
+        Map<String, Object> json() {
+            try {
+                return JSON.std.mapFrom(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+    }
+
+    /** Sends {@code request} as it is on a new connection and reads one answer (what HttpClient would refuse to send). */
+    static Raw raw(int port, byte[] request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request);
+            s.getOutputStream().flush();
+            return readAnswer(s.getInputStream());
+        }
+    }
+
+    /** One HTTP/1.1 answer with a Content-Length, read from {@code in}; null at the end of the stream. */
+    static Raw readAnswer(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) return null;
+            head.write(b);
+            matched = (b == '\r' || b == '\n') && (matched % 2 == 0) == (b == '\r') ? matched + 1 : b == '\r' ? 1 : 0;
+        }
+        String text = head.toString(StandardCharsets.ISO_8859_1);
+        Raw headers = new Raw(Integer.parseInt(text.substring(9, 12)), text, "");
+        String length = headers.header("content-length");
+        byte[] body = length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
+        return new Raw(headers.status(), text, new String(body, StandardCharsets.UTF_8));
+    }
+
     /** Sends the rest of a {@link #partialPost} body and reads the status line and body. */
     static String finish(Socket s, byte[] rest) throws IOException {
         s.getOutputStream().write(rest);
