@@ -135,6 +135,65 @@ class EndpointTest {
         assertEquals(8, argmax);
         assertEquals(404, http.get("/v1/models/other-model").status());
         assertEquals(200, http.get("/v1/models/" + name + "/versions/1").status());
+        assertEquals(404, http.get("/v1/models/" + name + "/versions/999").status());
+    }
+
+    /** The call TF Serving's REST documentation shows: {@code curl -d '{"instances": ...}'}, which sends a form Content-Type. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void tfServingTakesJsonWhateverItsContentTypeInRowAndColumnarForms() {
+        String b64 = Base64.getEncoder().encodeToString(bag);
+        String url = "/v1/models/" + server.modelName();
+        for (String type : new String[] {"application/x-www-form-urlencoded", null, "text/plain"}) {
+            Http.Answer row = http.post(url + ":predict", type, ("{\"instances\": [{\"b64\": \"" + b64 + "\"}]}").getBytes());
+            assertEquals(200, row.status(), type + ": " + row.body());
+            assertEquals(8, argmax(((List<List<Number>>) row.json().get("predictions")).getFirst()));
+        }
+        Http.Answer signed = http.post(url + "/versions/1:predict", "application/json",
+                ("{\"signature_name\": \"serving_default\", \"instances\": [{\"b64\": \"" + b64 + "\"}]}").getBytes());
+        assertEquals(200, signed.status(), signed.body());
+        for (String inputs : new String[] {"[{\"b64\": \"" + b64 + "\"}]", "{\"image_bytes\": [{\"b64\": \"" + b64 + "\"}]}",
+                "{\"b64\": \"" + b64 + "\"}"}) {
+            Http.Answer columnar = http.post(url + ":predict", "application/json", ("{\"inputs\": " + inputs + "}").getBytes());
+            assertEquals(200, columnar.status(), inputs + ": " + columnar.body());
+            List<List<Number>> outputs = (List<List<Number>>) columnar.json().get("outputs");
+            assertEquals(1, outputs.size());
+            assertEquals(8, argmax(outputs.getFirst()));
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void tfServingTakesANumericTensorOfTheInputShapeAsTheModelsRawInput() throws Exception {
+        // The tensor a uint8 model gets for the image: its pixels resized to 32 x 32, rounded; sent as nested lists.
+        var decoder = new dev.mlpack.runtime.image.InputDecoder(
+                new dev.mlpack.runtime.image.ImagePipeline(32, 32, dev.mlpack.runtime.image.Resize.BILINEAR,
+                        dev.mlpack.runtime.image.Preprocess.TF), 1 << 20);
+        byte[] pixels = dev.mlpack.runtime.image.ImagePipeline.roundToUint8(
+                decoder.resized(bag, 0, bag.length, "bag", dev.mlpack.runtime.image.InputDecoder.MemoryGate.NONE));
+        StringBuilder tensor = new StringBuilder("[");
+        for (int y = 0; y < 32; y++) {
+            tensor.append(y == 0 ? "[" : ",[");
+            for (int x = 0; x < 32; x++) {
+                int i = (y * 32 + x) * 3;
+                tensor.append(x == 0 ? "[" : ",[").append(pixels[i] & 0xFF).append(',').append(pixels[i + 1] & 0xFF).append(',')
+                        .append(pixels[i + 2] & 0xFF).append(']');
+            }
+            tensor.append(']');
+        }
+        tensor.append(']');
+        String url = "/v1/models/" + server.modelName() + ":predict";
+        Http.Answer fromTensor = http.post(url, "application/json", ("{\"instances\": [" + tensor + "]}").getBytes());
+        assertEquals(200, fromTensor.status(), fromTensor.body());
+        Http.Answer fromImage = http.post(url, "application/json",
+                ("{\"instances\": [{\"b64\": \"" + Base64.getEncoder().encodeToString(bag) + "\"}]}").getBytes());
+        assertEquals(fromImage.json().get("predictions"), fromTensor.json().get("predictions"), "the same input, the same scores");
+    }
+
+    private static int argmax(List<Number> row) {
+        int best = 0;
+        for (int i = 1; i < row.size(); i++) if (row.get(i).doubleValue() > row.get(best).doubleValue()) best = i;
+        return best;
     }
 
     @Test

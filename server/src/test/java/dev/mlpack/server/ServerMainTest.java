@@ -46,8 +46,8 @@ class ServerMainTest {
         Path labels = Files.write(tmp.resolve("labels.txt"), List.of("a", "b", ""));
         ServerConfig c = ServerMain.parse(new String[] {"--model", model().toString(), "--host=127.0.0.1", "--workers", "3",
                 "--threads", "2", "--queue", "0", "--max-body", "2MB", "--max-pixels", "1000", "--timeout", "1.5", "--drain", "3",
-                "--top-k", "2", "--labels", labels.toString(), "--preprocess", "caffe", "--resize", "crop", "--name", "m1",
-                "--quiet"}, null).config();
+                "--top-k", "2", "--labels", labels.toString(), "--preprocess", "caffe", "--resize", "crop", "--model-name", "m1",
+                "--max-images", "5", "--header-timeout", "4", "--max-connections", "100", "--quiet"}, null).config();
         assertEquals("127.0.0.1", c.host());
         assertEquals(3, c.workers());
         assertEquals(2, c.threadsPerWorker());
@@ -61,7 +61,12 @@ class ServerMainTest {
         assertEquals(Preprocess.CAFFE, c.preprocess());
         assertEquals(Resize.CROP, c.resize());
         assertEquals("m1", c.name());
+        assertEquals(5, c.maxImages());
+        assertEquals(Duration.ofSeconds(4), c.headerTimeout());
+        assertEquals(100, c.maxConnections());
         assertEquals(false, c.accessLog());
+        assertEquals("m2", ServerMain.parse(new String[] {"--model", model().toString(), "--name", "m2"}, null).config().name(),
+                "--name, the option's earlier name, still works");
     }
 
     @Test
