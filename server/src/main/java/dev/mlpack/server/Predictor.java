@@ -1,5 +1,6 @@
 package dev.mlpack.server;
 
+import dev.mlpack.runtime.image.ImageDecodeException;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.InputDecoder;
 import dev.mlpack.runtime.image.Preprocess;
@@ -94,7 +95,8 @@ final class Predictor implements AutoCloseable {
             boolean rawPixels = meta.isPresent() && "uint8".equals(base.inputType()) && input.dataType().isEightBit();
             Predictor p = new Predictor(model, info, meta.isPresent(), pipeline, rawPixels, input, classes,
                     new InputDecoder(pipeline, config.maxPixels()), interpreters);
-            ModelInput blank = p.input(new float[pipeline.width() * pipeline.height() * 3]);
+            ModelInput blank = rawPixels ? new ModelInput(new byte[pipeline.width() * pipeline.height() * 3], null)
+                    : new ModelInput(null, pipeline.preprocess().applyInPlace(new float[pipeline.width() * pipeline.height() * 3]));
             for (TfliteInterpreter interpreter : interpreters) p.infer(interpreter, blank);
             return p;
         } catch (RuntimeException | Error e) {
@@ -124,10 +126,13 @@ final class Predictor implements AutoCloseable {
         }
     }
 
-    /** The input for an image decoded and resized to the input size (0..255 RGB floats, reused in place). */
-    ModelInput input(float[] resized) {
-        // mlpack's uint8 models take raw 0..255 pixels and normalise inside; everything else takes the preprocessed values.
-        return rawPixels ? new ModelInput(ImagePipeline.roundToUint8(resized), null) : new ModelInput(null, pipeline.preprocess().applyInPlace(resized));
+    /**
+     * Decodes an image file straight to this model's input: raw 0..255 pixels for mlpack's uint8 models (they normalise
+     * inside), preprocessed floats for the others.
+     */
+    ModelInput decode(byte[] data, int offset, int length, String name, InputDecoder.MemoryGate gate) throws ImageDecodeException {
+        return rawPixels ? new ModelInput(decoder.pixels(data, offset, length, name, gate), null)
+                : new ModelInput(null, pipeline.preprocess().applyInPlace(decoder.resized(data, offset, length, name, gate)));
     }
 
     /** The input for a TF Serving tensor: its values as they are, in the input's own type (0..255 for uint8). */

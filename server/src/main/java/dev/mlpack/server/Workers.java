@@ -74,7 +74,7 @@ final class Workers implements AutoCloseable {
 
         private Predictor.ModelInput decode(ImageRequests.ImageFile f, String name) throws InterruptedException {
             try (MemoryBudget.Claim claim = budget.decodeClaim()) {
-                float[] resized = predictor.decoder().resized(f.data(), f.offset(), f.length(), name, bytes -> {
+                return predictor.decode(f.data(), f.offset(), f.length(), name, bytes -> {
                     try {
                         claim.resize(bytes, deadline, "decoding " + name);
                     } catch (InterruptedException e) {
@@ -82,7 +82,6 @@ final class Workers implements AutoCloseable {
                         throw HttpError.shuttingDown();
                     }
                 });
-                return predictor.input(resized);
             } catch (ImageTooLargeException e) {
                 throw HttpError.tooLarge(e.getMessage());
             } catch (ImageDecodeException e) {

@@ -15,8 +15,10 @@ class PredictorTest {
     void aUint8ModelTakesRawPixelsAndTensorsOfIntegersFrom0To255() throws Exception {
         try (Predictor p = Predictor.load(ServerConfig.builder(TestModels.sampleInt8()).build(), 1)) {
             assertArrayEquals(new int[] {32, 32, 3}, p.instanceShape());
-            Predictor.ModelInput fromImage = p.input(new float[] {0.4f, 254.6f, 17f});
-            assertArrayEquals(new byte[] {0, (byte) 255, 17}, fromImage.raw(), "rounded, not normalised: the model normalises inside");
+            byte[] png = java.nio.file.Files.readAllBytes(TestModels.sampleImage("Bag"));
+            Predictor.ModelInput fromImage = p.decode(png, 0, png.length, "bag", dev.mlpack.runtime.image.InputDecoder.MemoryGate.NONE);
+            assertArrayEquals(dev.mlpack.runtime.image.ImagePipeline.roundToUint8(p.decoder().resized(png, 0, png.length, "bag",
+                    dev.mlpack.runtime.image.InputDecoder.MemoryGate.NONE)), fromImage.raw(), "resized pixels, rounded, not normalised");
             assertNull(fromImage.values());
             float[] tensor = new float[32 * 32 * 3];
             tensor[0] = 255;
@@ -27,7 +29,7 @@ class PredictorTest {
             assertTrue(e.getMessage().contains("integers from 0 to 255, got 256.0"), e.getMessage());
             tensor[1] = 0.5f;
             assertThrows(HttpError.class, () -> p.input(new TfServing.Tensor(tensor)));
-            assertEquals(10, p.infer(p.input(new float[32 * 32 * 3])).values().length);
+            assertEquals(10, p.infer(fromImage).values().length);
             assertEquals(1, p.idleWorkers(), "the interpreter is back");
         }
     }

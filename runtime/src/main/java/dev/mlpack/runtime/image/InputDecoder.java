@@ -79,6 +79,25 @@ public final class InputDecoder {
      * @throws ImageDecodeException if the data is not a supported image, or is corrupt or truncated
      */
     public float[] resized(byte[] data, int offset, int length, String source, MemoryGate gate) throws ImageDecodeException {
+        return decode(data, offset, length, source, gate, Resize::apply);
+    }
+
+    /**
+     * Like {@link #resized} rounded to 0..255 bytes ({@link ImagePipeline#roundToUint8}) in the same pass: the input of
+     * a raw-pixel model.
+     */
+    public byte[] pixels(byte[] data, int offset, int length, String source, MemoryGate gate) throws ImageDecodeException {
+        return decode(data, offset, length, source, gate, Resize::applyRounded);
+    }
+
+    /** How the decoded rows are brought to the input size. */
+    @FunctionalInterface
+    private interface Shrink<T> {
+        T apply(Resize resize, RowSource image, int height, int width) throws ImageDecodeException;
+    }
+
+    private <T> T decode(byte[] data, int offset, int length, String source, MemoryGate gate, Shrink<T> shrink)
+            throws ImageDecodeException {
         if (length == 0) throw new ImageDecodeException(source, "empty file");
         ImageHeader header = ImageHeader.read(data, offset, length);
         if (header.format() != ImageHeader.Format.UNKNOWN && header.pixels() > imageIo.maxPixels()) {
@@ -92,25 +111,25 @@ public final class InputDecoder {
         if (jpeg != null && turbo.isPresent() && (jpeg.components() == 1 || jpeg.components() == 3)) {
             int reduction = reduction(jpeg.width(), jpeg.height());
             long scaled = (long) ceilDiv(jpeg.width(), reduction) * ceilDiv(jpeg.height(), reduction);
-            // The file's copy in native memory, libjpeg's buffers, Leptonica's 32-bit image and the RGB copy.
-            gate.reserve(length + jpeg.coefficientBytes() + scaled * 7 + output);
-            RgbImage image = turbo.get().decode(data, offset, length, reduction);
-            if (image != null) return resize.apply(image, height, width);
+            // The file's copy in native memory, libjpeg's buffers, Leptonica's 32-bit image and its copy on the heap.
+            gate.reserve(length + jpeg.coefficientBytes() + scaled * 8 + output);
+            DecodedRows image = turbo.get().decode(data, offset, length, reduction);
+            if (image != null) return shrink.apply(resize, image, height, width);
             gate.reserve(header.imageIoBytes(length)); // refused or warned about: ImageIO decides, at full size
-            return resize.apply(imageIo.decode(data, offset, length, source), height, width);
+            return shrink.apply(resize, RowSource.of(imageIo.decode(data, offset, length, source)), height, width);
         }
         if (header.png() != null) {
             try (PngRows rows = PngRows.open(data, offset, length, source)) {
                 if (rows != null) {
-                    gate.reserve(PNG_READER_BYTES + 8L * 2 * header.width() + output);
-                    float[] out = resize.apply(rows, height, width);
+                    gate.reserve(PNG_READER_BYTES + 24L * header.width() + output);
+                    T out = shrink.apply(resize, rows, height, width);
                     rows.finish();
                     return out;
                 }
             }
         }
         gate.reserve((header.format() == ImageHeader.Format.UNKNOWN ? length + UNREADABLE_BYTES : header.imageIoBytes(length)) + output);
-        return resize.apply(imageIo.decode(data, offset, length, source), height, width);
+        return shrink.apply(resize, RowSource.of(imageIo.decode(data, offset, length, source)), height, width);
     }
 
     /**

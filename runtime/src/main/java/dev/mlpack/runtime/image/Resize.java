@@ -45,21 +45,41 @@ public enum Resize {
      * image, for a streaming decoder that never holds the whole image.
      */
     float[] apply(RowSource image, int height, int width) throws ImageDecodeException {
+        float[] out = new float[checkedSize(height, width)];
+        resize(image, height, width, out, null);
+        return out;
+    }
+
+    /**
+     * Like {@link #apply(RowSource, int, int)} rounded to bytes as {@link ImagePipeline#roundToUint8} rounds it, in the
+     * same pass: what a raw-pixel (uint8) model takes, without the float image in between.
+     */
+    byte[] applyRounded(RowSource image, int height, int width) throws ImageDecodeException {
+        if (this == NEAREST) return ImagePipeline.roundToUint8(apply(image, height, width)); // whole pixels already
+        byte[] out = new byte[checkedSize(height, width)];
+        resize(image, height, width, null, out);
+        return out;
+    }
+
+    private static int checkedSize(int height, int width) {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
         }
-        float[] out = new float[height * width * 3];
+        return height * width * 3;
+    }
+
+    /** Into {@code floats}, or rounded into {@code bytes} (one of them null; bytes only for the bilinear methods). */
+    private void resize(RowSource image, int height, int width, float[] floats, byte[] bytes) throws ImageDecodeException {
         switch (this) {
-            case BILINEAR -> bilinear(image, height, width, 0, 0, height, width, out);
-            case NEAREST -> nearest(image, height, width, out);
+            case BILINEAR -> bilinear(image, height, width, 0, 0, height, width, floats, bytes);
+            case NEAREST -> nearest(image, height, width, floats);
             case CROP -> {
                 int[] size = cropResizeSize(image.height(), image.width(), height, width);
                 int top = (size[0] - height) / 2;
                 int left = (size[1] - width) / 2;
-                bilinear(image, size[0], size[1], top, left, height, width, out);
+                bilinear(image, size[0], size[1], top, left, height, width, floats, bytes);
             }
         }
-        return out;
     }
 
     /**
@@ -100,10 +120,11 @@ public enum Resize {
      * Bilinear resize of {@code image} to a virtual {@code fullH x fullW} grid, computing only the
      * window starting at {@code (top, left)} of size {@code outH x outW}.
      */
-    private static void bilinear(RowSource image, int fullH, int fullW, int top, int left, int outH, int outW, float[] out)
-            throws ImageDecodeException {
+    private static void bilinear(RowSource image, int fullH, int fullW, int top, int left, int outH, int outW, float[] floats,
+            byte[] bytes) throws ImageDecodeException {
         int inH = image.height();
         int inW = image.width();
+        int stride = image.pixelStride();
         // TF: scale = in / out in float; src = (dst + 0.5f) * scale - 0.5f; lower = max(floor, 0);
         // upper = min(ceil, in - 1); lerp = src - floor(src) (taken before clamping).
         float scaleY = (float) inH / (float) fullH;
@@ -114,47 +135,94 @@ public enum Resize {
         for (int x = 0; x < outW; x++) {
             float src = ((float) (x + left) + 0.5f) * scaleX - 0.5f;
             float floor = (float) Math.floor(src);
-            x0[x] = Math.max((int) floor, 0);
-            x1[x] = Math.min((int) Math.ceil(src), inW - 1);
+            x0[x] = Math.max((int) floor, 0) * stride;
+            x1[x] = Math.min((int) Math.ceil(src), inW - 1) * stride;
             xLerp[x] = src - floor;
         }
+        // Each source row is interpolated across once, into one of two slots, and each output row is the vertical
+        // interpolation of two such rows: TF's arithmetic, in its order (top = left + (right - left) * xLerp, then
+        // top + (bottom - top) * yLerp), so the values are the same bit for bit, at a third of the operations.
+        HorizontalRows rows = new HorizontalRows(image, x0, x1, xLerp);
         for (int y = 0; y < outH; y++) {
             float src = ((float) (y + top) + 0.5f) * scaleY - 0.5f;
             float floor = (float) Math.floor(src);
             int y0 = Math.max((int) floor, 0);
             int y1 = Math.min((int) Math.ceil(src), inH - 1);
             float yLerp = src - floor;
-            // Lower row first: a streaming source may only move forward.
-            byte[] px0 = image.row(y0);
-            int row0 = image.offset(y0);
-            byte[] px1 = image.row(y1);
-            int row1 = image.offset(y1);
+            float[] upper = rows.get(y0, y1);
+            float[] lower = rows.get(y1, y0);
             int o = y * outW * 3;
-            for (int x = 0; x < outW; x++) {
-                int a = x0[x] * 3;
-                int b = x1[x] * 3;
-                float xl = xLerp[x];
-                for (int c = 0; c < 3; c++) {
-                    float topLeft = px0[row0 + a + c] & 0xFF;
-                    float topRight = px0[row0 + b + c] & 0xFF;
-                    float bottomLeft = px1[row1 + a + c] & 0xFF;
-                    float bottomRight = px1[row1 + b + c] & 0xFF;
-                    float topValue = topLeft + (topRight - topLeft) * xl;
-                    float bottomValue = bottomLeft + (bottomRight - bottomLeft) * xl;
-                    out[o++] = topValue + (bottomValue - topValue) * yLerp;
+            int n = 3 * outW;
+            if (floats != null) {
+                for (int i = 0; i < n; i++) {
+                    float t = upper[i];
+                    floats[o + i] = t + (lower[i] - t) * yLerp;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    float t = upper[i];
+                    bytes[o + i] = (byte) Math.max(0, Math.min(255, Math.round(t + (lower[i] - t) * yLerp)));
                 }
             }
+        }
+    }
+
+    /** Two source rows interpolated horizontally to the output width, kept for the output rows that need them again. */
+    private static final class HorizontalRows {
+        private final RowSource image;
+        private final int[] x0;
+        private final int[] x1;
+        private final float[] xLerp;
+        private final int[] channels;
+        private final float[][] slot;
+        private final int[] held = {-1, -1};
+
+        HorizontalRows(RowSource image, int[] x0, int[] x1, float[] xLerp) {
+            this.image = image;
+            this.x0 = x0;
+            this.x1 = x1;
+            this.xLerp = xLerp;
+            this.channels = image.channels();
+            this.slot = new float[][] {new float[3 * x0.length], new float[3 * x0.length]};
+        }
+
+        /** Source row {@code y} interpolated across, computed unless held, in the slot not holding {@code keep}. */
+        float[] get(int y, int keep) throws ImageDecodeException {
+            if (held[0] == y) return slot[0];
+            if (held[1] == y) return slot[1];
+            int s = held[0] == keep && keep != y ? 1 : 0;
+            byte[] px = image.row(y);
+            int base = image.offset(y);
+            float[] dst = slot[s];
+            int r = channels[0];
+            int g = channels[1];
+            int b = channels[2];
+            for (int x = 0, o = 0; x < x0.length; x++) {
+                int a = base + x0[x];
+                int c = base + x1[x];
+                float xl = xLerp[x];
+                float left = px[a + r] & 0xFF;
+                dst[o++] = left + ((px[c + r] & 0xFF) - left) * xl;
+                left = px[a + g] & 0xFF;
+                dst[o++] = left + ((px[c + g] & 0xFF) - left) * xl;
+                left = px[a + b] & 0xFF;
+                dst[o++] = left + ((px[c + b] & 0xFF) - left) * xl;
+            }
+            held[s] = y;
+            return dst;
         }
     }
 
     private static void nearest(RowSource image, int outH, int outW, float[] out) throws ImageDecodeException {
         int inH = image.height();
         int inW = image.width();
+        int stride = image.pixelStride();
+        int[] ch = image.channels();
         float scaleY = (float) inH / (float) outH;
         float scaleX = (float) inW / (float) outW;
         int[] xs = new int[outW];
         for (int x = 0; x < outW; x++) {
-            xs[x] = Math.max(0, Math.min((int) Math.floor(((float) x + 0.5f) * scaleX), inW - 1)) * 3;
+            xs[x] = Math.max(0, Math.min((int) Math.floor(((float) x + 0.5f) * scaleX), inW - 1)) * stride;
         }
         for (int y = 0; y < outH; y++) {
             int sy = Math.max(0, Math.min((int) Math.floor(((float) y + 0.5f) * scaleY), inH - 1));
@@ -163,9 +231,9 @@ public enum Resize {
             int o = y * outW * 3;
             for (int x = 0; x < outW; x++) {
                 int i = row + xs[x];
-                out[o++] = px[i] & 0xFF;
-                out[o++] = px[i + 1] & 0xFF;
-                out[o++] = px[i + 2] & 0xFF;
+                out[o++] = px[i + ch[0]] & 0xFF;
+                out[o++] = px[i + ch[1]] & 0xFF;
+                out[o++] = px[i + ch[2]] & 0xFF;
             }
         }
     }

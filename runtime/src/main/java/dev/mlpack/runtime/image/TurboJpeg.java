@@ -114,7 +114,7 @@ final class TurboJpeg {
      * returns null when libjpeg refuses the file or warns about its data (truncated, corrupt, or merely odd), so that
      * ImageIO decides and explains, as {@link ImageDecoder} does.
      */
-    RgbImage decode(byte[] data, int offset, int length, int reduction) {
+    DecodedRows decode(byte[] data, int offset, int length, int reduction) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment input = arena.allocate(length);
             MemorySegment.copy(data, offset, input, JAVA_BYTE, 0, length);
@@ -125,7 +125,7 @@ final class TurboJpeg {
             holder.set(ADDRESS, 0, pix);
             try {
                 if (warnings.get(JAVA_INT, 0) != 0) return null;
-                return toRgb(pix);
+                return rows(pix);
             } finally {
                 destroy.invokeExact(holder);
             }
@@ -136,35 +136,29 @@ final class TurboJpeg {
         }
     }
 
-    /** Leptonica's 32-bit pixels hold R, G, B from the high byte down; 8-bit gray is packed four to a word, high first. */
-    private RgbImage toRgb(MemorySegment pix) throws Throwable {
+    /** Leptonica's 32-bit little-endian words hold bytes A, B, G, R: one bulk copy; 8-bit gray is packed 4 to a word, high first. */
+    private DecodedRows rows(MemorySegment pix) throws Throwable {
         int w = (int) getWidth.invokeExact(pix);
         int h = (int) getHeight.invokeExact(pix);
         int depth = (int) getDepth.invokeExact(pix);
         int wpl = (int) getWpl.invokeExact(pix);
         if (w <= 0 || h <= 0 || (depth != 32 && depth != 8)) return null;
-        long rowBytes = 4L * wpl;
-        MemorySegment pixels = ((MemorySegment) getData.invokeExact(pix)).reinterpret(rowBytes * h);
-        byte[] row = new byte[(int) rowBytes];
-        byte[] rgb = new byte[3 * w * h];
-        int o = 0;
-        for (int y = 0; y < h; y++) {
-            MemorySegment.copy(pixels, JAVA_BYTE, y * rowBytes, row, 0, row.length);
-            if (depth == 32) { // little-endian words: bytes A, B, G, R
-                for (int x = 0, i = 0; x < w; x++, i += 4) {
-                    rgb[o++] = row[i + 3];
-                    rgb[o++] = row[i + 2];
-                    rgb[o++] = row[i + 1];
-                }
-            } else {
-                for (int x = 0; x < w; x++) {
-                    byte v = row[x ^ 3];
-                    rgb[o++] = v;
-                    rgb[o++] = v;
-                    rgb[o++] = v;
-                }
-            }
+        int rowBytes = 4 * wpl;
+        MemorySegment pixels = ((MemorySegment) getData.invokeExact(pix)).reinterpret((long) rowBytes * h);
+        if (depth == 32) {
+            byte[] data = new byte[rowBytes * h];
+            MemorySegment.copy(pixels, JAVA_BYTE, 0, data, 0, data.length);
+            return new DecodedRows(w, h, data, rowBytes, 4, ABGR);
         }
-        return RgbImage.wrap(w, h, rgb);
+        byte[] gray = new byte[w * h];
+        byte[] row = new byte[rowBytes];
+        for (int y = 0; y < h; y++) {
+            MemorySegment.copy(pixels, JAVA_BYTE, (long) y * rowBytes, row, 0, rowBytes);
+            for (int x = 0; x < w; x++) gray[y * w + x] = row[x ^ 3];
+        }
+        return new DecodedRows(w, h, gray, w, 1, GRAY);
     }
+
+    private static final int[] ABGR = {3, 2, 1};
+    private static final int[] GRAY = {0, 0, 0};
 }

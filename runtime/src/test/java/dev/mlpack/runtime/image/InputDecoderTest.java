@@ -133,9 +133,9 @@ class InputDecoderTest {
         }
         // ImageIO's default writer: quality 0.75 and 4:2:0 chroma, so that fancy upsampling is exercised.
         for (byte[] jpeg : List.of(ImageDecoderTest.encode(rgb(ImageDecoderTest.noise(61, 47)), "jpeg"), ImageDecoderTest.encode(gray, "jpeg"))) {
-            RgbImage fast = turbo.decode(jpeg, 0, jpeg.length, 1);
+            DecodedRows fast = turbo.decode(jpeg, 0, jpeg.length, 1);
             assertNotNull(fast);
-            assertArrayEquals(IMAGE_IO.decode(jpeg, "x.jpg").rgb(), fast.rgb());
+            assertArrayEquals(IMAGE_IO.decode(jpeg, "x.jpg").rgb(), fast.toRgbImage().rgb());
         }
     }
 
@@ -143,7 +143,7 @@ class InputDecoderTest {
     void libjpegTurboScalesInTheDctDomainAndDeclinesBrokenFiles() throws Exception {
         TurboJpeg turbo = TurboJpeg.get().orElseThrow();
         byte[] jpeg = ImageDecoderTest.encode(rgb(ImageDecoderTest.noise(101, 67)), "jpeg");
-        RgbImage eighth = turbo.decode(jpeg, 0, jpeg.length, 8);
+        DecodedRows eighth = turbo.decode(jpeg, 0, jpeg.length, 8);
         assertEquals(13, eighth.width()); // ceil(101 / 8)
         assertEquals(9, eighth.height());
         assertNull(turbo.decode(jpeg, 0, jpeg.length / 2, 1), "truncated: ImageIO decides and explains");
@@ -207,7 +207,7 @@ class InputDecoderTest {
         asked.clear();
         d.resized(jpeg, 0, jpeg.length, "j", asked::add);
         assertEquals(1, asked.size());
-        assertTrue(asked.getFirst() < jpeg.length + 1024L * 64 * 3 + 128L * 128 * 7 + output + 1, "scaled by 8: " + asked);
+        assertTrue(asked.getFirst() < jpeg.length + 1024L * 64 * 3 + 128L * 128 * 8 + output + 1, "scaled by 8: " + asked);
     }
 
     @Test

@@ -114,6 +114,70 @@ class ResizeTest {
         }
     }
 
+    /** TF's bilinear formula applied pixel by pixel, the way this class computed it before it cached rows. */
+    private static float[] referenceBilinear(RgbImage image, int fullH, int fullW, int top, int left, int outH, int outW) {
+        int inH = image.height();
+        int inW = image.width();
+        float scaleY = (float) inH / (float) fullH;
+        float scaleX = (float) inW / (float) fullW;
+        float[] out = new float[outH * outW * 3];
+        for (int y = 0; y < outH; y++) {
+            float sy = ((float) (y + top) + 0.5f) * scaleY - 0.5f;
+            float fy = (float) Math.floor(sy);
+            int y0 = Math.max((int) fy, 0);
+            int y1 = Math.min((int) Math.ceil(sy), inH - 1);
+            for (int x = 0; x < outW; x++) {
+                float sx = ((float) (x + left) + 0.5f) * scaleX - 0.5f;
+                float fx = (float) Math.floor(sx);
+                int x0 = Math.max((int) fx, 0);
+                int x1 = Math.min((int) Math.ceil(sx), inW - 1);
+                for (int c = 0; c < 3; c++) {
+                    float tl = image.sample(x0, y0, c);
+                    float tr = image.sample(x1, y0, c);
+                    float bl = image.sample(x0, y1, c);
+                    float br = image.sample(x1, y1, c);
+                    float t = tl + (tr - tl) * (sx - fx);
+                    float b = bl + (br - bl) * (sx - fx);
+                    out[(y * outW + x) * 3 + c] = t + (b - t) * (sy - fy);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void rowCachedBilinearIsTfsFormulaBitForBitAndTheRoundedOutputIsItsRounding() throws Exception {
+        java.util.Random random = new java.util.Random(11);
+        for (int[] size : new int[][] {{375, 500, 224, 224}, {500, 375, 224, 224}, {7, 9, 20, 31}, {64, 64, 64, 64}, {33, 700, 5, 300}}) {
+            byte[] rgb = new byte[size[0] * size[1] * 3];
+            random.nextBytes(rgb);
+            RgbImage img = new RgbImage(size[1], size[0], rgb);
+            float[] bilinear = Resize.BILINEAR.apply(img, size[2], size[3]);
+            assertArrayEquals(referenceBilinear(img, size[2], size[3], 0, 0, size[2], size[3]), bilinear, Arrays.toString(size));
+            int[] crop = Resize.cropResizeSize(size[0], size[1], size[2], size[3]);
+            assertArrayEquals(referenceBilinear(img, crop[0], crop[1], (crop[0] - size[2]) / 2, (crop[1] - size[3]) / 2, size[2], size[3]),
+                    Resize.CROP.apply(img, size[2], size[3]), "crop " + Arrays.toString(size));
+            for (Resize r : Resize.values()) {
+                assertArrayEquals(ImagePipeline.roundToUint8(r.apply(img, size[2], size[3])), r.applyRounded(RowSource.of(img), size[2], size[3]),
+                        r + " rounded " + Arrays.toString(size));
+            }
+        }
+    }
+
+    @Test
+    void aDecodersOwnPixelLayoutResizesLikeTheSamePixelsAsRgb() throws Exception {
+        RgbImage img = ImagePipelineTest.gradient(50, 30);
+        byte[] abgr = new byte[50 * 30 * 4];
+        for (int i = 0, j = 0; i < 50 * 30; i++) {
+            abgr[4 * i + 3] = img.pixels()[j++];
+            abgr[4 * i + 2] = img.pixels()[j++];
+            abgr[4 * i + 1] = img.pixels()[j++];
+        }
+        DecodedRows rows = new DecodedRows(50, 30, abgr, 200, 4, new int[] {3, 2, 1});
+        assertEquals(img, rows.toRgbImage());
+        for (Resize r : Resize.values()) assertArrayEquals(r.apply(img, 17, 23), r.apply(rows, 17, 23), r.name());
+    }
+
     @Test
     void outputIsHwcFloatsIn0To255() {
         RgbImage img = ImagePipelineTest.gradient(37, 23);
