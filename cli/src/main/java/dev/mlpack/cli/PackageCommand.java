@@ -45,6 +45,10 @@ final class PackageCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "App name (3-30 of a-z, 0-9, -). Default: from the model's file name.")
     String name;
 
+    @Option(names = "--model-name", paramLabel = "NAME",
+            description = "The model's name in TF Serving's paths (/v1/models/NAME), shown in the artifact's README. Default: the app name.")
+    String modelName;
+
     @Option(names = "--labels", paramLabel = "FILE", description = "Class names to ship beside the model, one per line. Default: the model's metadata.")
     Path labels;
 
@@ -89,7 +93,7 @@ final class PackageCommand implements Callable<Integer> {
                     : "model " + model + " does not exist");
         }
         try {
-            PackageRequest request = PackageRequest.builder(model, outDir).target(target).name(name).labels(labels).dyno(Dyno.parse(dyno))
+            PackageRequest request = PackageRequest.builder(model, outDir).target(target).name(name).modelName(modelName).labels(labels).dyno(Dyno.parse(dyno))
                     .maxSlugBytes(Sizes.parse(maxSlugSize, "--max-slug-size")).javaVersion(javaVersion).verifyData(verifyData)
                     .verifyLimit(verifyLimit).image(image).selfCheck(!noSelfCheck).build();
             PackageResult r = Packager.pack(request, line -> {

@@ -1,7 +1,8 @@
 package dev.mlpack.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
@@ -9,19 +10,22 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code mlpack serve}: the model argument and the server's own options pass through to the server. */
+/** {@code mlpack serve}: the model argument and the server's own options pass through to the server, as they are. */
 class ServeCommandTest {
     @TempDir Path tmp;
 
     @Test
-    void theFirstPlainArgumentIsTheModel() {
-        assertArrayEquals(new String[] {"--model", "m.tflite", "--port", "9000"},
-                ServeCommand.serverArgs(List.of("m.tflite", "--port", "9000")));
-        assertArrayEquals(new String[] {"--port", "9000", "--model", "m.tflite", "--quiet"},
-                ServeCommand.serverArgs(List.of("--port", "9000", "m.tflite", "--quiet")));
-        assertArrayEquals(new String[] {"--labels", "l.txt", "--model", "m.tflite"},
-                ServeCommand.serverArgs(List.of("--labels", "l.txt", "m.tflite")));
-        assertArrayEquals(new String[] {"--model=m.tflite", "--port=1"}, ServeCommand.serverArgs(List.of("--model=m.tflite", "--port=1")));
+    void theLauncherRunsTheServerWithTheProcfilesFlagsAndItsNatives() throws Exception {
+        // No model the server accepts: no AOT cache, and mlpack serve still gets its flags and natives.
+        Path dir = tmp.resolve("serve");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        assertEquals(Main.OK, ServeCommand.setUpLauncher(dir, tmp.resolve("mlpack-server.jar"), List.of(tmp.resolve("none.tflite").toString()),
+                new java.io.PrintStream(err, true)));
+        assertEquals(String.join(" ", dev.mlpack.packager.JvmSizing.flags(dev.mlpack.packager.Dyno.STANDARD_1X)),
+                java.nio.file.Files.readString(dir.resolve("jvm.flags")).strip());
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("natives/libjnitensorflowlite.so")));
+        assertFalse(java.nio.file.Files.exists(dir.resolve("server.aot")));
+        assertTrue(err.toString().contains("no AOT cache for the server, it boots without one"), err.toString());
     }
 
     @Test

@@ -18,6 +18,8 @@ public final class ArtifactFiles {
     public static final String NATIVES = "natives";
     public static final String LIB = "lib";
     public static final String REPORT = "report.json";
+    /** The JVM's AOT cache (JDK 25, JEP 483/514/515): classes loaded and linked, and method profiles, from a training run. */
+    public static final String AOT_CACHE = "server.aot";
     /** Heroku app names: lowercase letters, digits and dashes, starting with a letter, 3 to 30 characters. */
     static final Pattern APP_NAME = Pattern.compile("[a-z][a-z0-9-]{1,28}[a-z0-9]");
     /** The JRE image for Java 25, pinned to the release the project is built and tested with (Temurin 25.0.3+9). */
@@ -35,11 +37,18 @@ public final class ArtifactFiles {
      * @param serverArgs the server's flags after {@code -jar mlpack-server.jar}, without the port
      * @param archiveName the archive's file name (kept out of git and of the slug)
      * @param modelSummary one line about the model (classes, input), for the README
+     * @param modelName the name the server answers to in TF Serving's paths ({@code /v1/models/NAME})
+     * @param aotCache whether the command uses {@value #AOT_CACHE}, made at package time by a training run
      */
     public record Artifact(String name, Target target, JvmSizing sizing, int javaVersion, List<String> serverArgs,
-            String archiveName, String modelSummary) {
+            String archiveName, String modelSummary, String modelName, boolean aotCache) {
         public Artifact {
             serverArgs = List.copyOf(serverArgs);
+        }
+
+        /** The same artifact, run without the AOT cache (a container image whose Java is not the one that made it). */
+        public Artifact withoutAotCache() {
+            return new Artifact(name, target, sizing, javaVersion, serverArgs, archiveName, modelSummary, modelName, false);
         }
     }
 
@@ -65,17 +74,33 @@ public final class ArtifactFiles {
         return base;
     }
 
-    /** {@code java FLAGS -jar mlpack-server.jar ARGS --port PORT} with the given port expression. */
+    /** {@code java FLAGS [-XX:AOTCache=server.aot] -jar mlpack-server.jar ARGS --port PORT} with the given port expression. */
     public static String serverCommand(Artifact a, String port) {
         List<String> words = new ArrayList<>();
         words.add("java");
         words.addAll(a.sizing().flags());
+        if (a.aotCache()) words.add("-XX:AOTCache=" + AOT_CACHE);
         words.add("-jar");
         words.add(ServerDist.JAR_NAME);
         words.addAll(a.serverArgs());
         words.add("--port");
         words.add(port);
         return String.join(" ", words);
+    }
+
+    /**
+     * The AOT cache's training run, after the JVM: the server's own flags (the cache is only used by a JVM started with
+     * the same ones), writing {@value #AOT_CACHE}, and {@code --check}, which boots, answers /ping and one /predict, and
+     * exits: the code real requests run.
+     */
+    public static List<String> aotTrainingArgs(Artifact a) {
+        List<String> words = new ArrayList<>(a.sizing().flags());
+        words.add("-XX:AOTCacheOutput=" + AOT_CACHE);
+        words.add("-jar");
+        words.add(ServerDist.JAR_NAME);
+        words.addAll(a.serverArgs());
+        words.add("--check");
+        return words;
     }
 
     /** The Procfile's {@code web} command: Heroku always sets {@code PORT}. */
@@ -131,6 +156,10 @@ public final class ArtifactFiles {
         sb.append("COPY ").append(ServerDist.JAR_NAME).append(" ./\n");
         if (labels) sb.append("COPY ").append(LABELS).append(" ./\n");
         sb.append("COPY ").append(MODEL).append(" ./\n");
+        if (a.aotCache()) {
+            sb.append("# The JVM's AOT cache only serves the Java that made it: made here, by the image's own, in a training run.\n");
+            sb.append("RUN java ").append(String.join(" ", aotTrainingArgs(a))).append('\n');
+        }
         sb.append("# Not root; the files above stay owned by root, so the app cannot change them.\n");
         sb.append("USER ").append(CONTAINER_USER).append('\n');
         sb.append("# Shell form, so that $PORT (set by Heroku) expands; exec makes Java PID 1 so SIGTERM reaches it.\n");
@@ -150,7 +179,7 @@ public final class ArtifactFiles {
 
     /** Files kept out of the Docker build context. */
     public static String dockerignore(Artifact a) {
-        List<String> lines = new ArrayList<>(List.of(a.archiveName(), REPORT, "*.tar", "*.tar.gz", "README.md"));
+        List<String> lines = new ArrayList<>(List.of(a.archiveName(), REPORT, "*.tar", "*.tar.gz", "README.md", AOT_CACHE));
         if (a.target() == Target.HEROKU) lines.addAll(List.of("Procfile", "system.properties", "app.json", "heroku.yml", ".slugignore"));
         return String.join("\n", lines) + "\n";
     }
@@ -166,7 +195,11 @@ public final class ArtifactFiles {
         sb.append("| `").append(MODEL).append("` | the model, with its labels and preprocessing in its metadata |\n");
         if (labels) sb.append("| `").append(LABELS).append("` | class names, one per line (`--labels`) |\n");
         sb.append("| `").append(ServerDist.JAR_NAME).append("`, `").append(LIB).append("/` | the server and its libraries |\n");
-        sb.append("| `").append(NATIVES).append("/` | the TFLite native libraries for linux-x86_64, extracted at package time |\n");
+        sb.append("| `").append(NATIVES).append("/` | the native libraries for linux-x86_64 (TFLite, libjpeg-turbo), extracted at package time |\n");
+        if (a.aotCache()) {
+            sb.append("| `").append(AOT_CACHE).append("` | the JVM's AOT cache (loaded, linked classes and profiles) from a training run at package time:"
+                    + " boot in a fraction of the time. Only a JVM of the same build uses it; another says so in one line and boots without it |\n");
+        }
         if (a.target() == Target.HEROKU) {
             sb.append("| `Procfile`, `system.properties`, `app.json`, `.slugignore` | Heroku with the JVM buildpack |\n");
             sb.append("| `Dockerfile`, `heroku.yml` | Heroku's container stack or registry, or any container platform |\n");
@@ -209,6 +242,14 @@ public final class ArtifactFiles {
         sb.append("curl $URL/ping                                     # {\"status\":\"ok\"}\n");
         sb.append("curl -H 'Content-Type: image/jpeg' --data-binary @photo.jpg \"$URL/predict?top_k=3\"\n");
         sb.append("# {\"predictions\":[{\"label\":\"...\",\"index\":0,\"score\":0.93},...]}\n```\n\n");
+        String m = a.modelName();
+        sb.append("TensorFlow Serving's REST API, as its documentation shows it, with the model name `").append(m).append("`:\n\n```bash\n");
+        sb.append("curl $URL/v1/models/").append(m).append("                 # status\n");
+        sb.append("curl $URL/v1/models/").append(m).append("/metadata        # signature\n");
+        sb.append("curl -d \"{\\\"instances\\\": [{\\\"b64\\\": \\\"$(base64 -w0 photo.jpg)\\\"}]}\" $URL/v1/models/").append(m).append(":predict\n");
+        sb.append("# {\"predictions\":[[0.01,0.93,...]]}: one row of scores per instance, in the model's output order\n");
+        sb.append("curl -d \"{\\\"inputs\\\": [{\\\"b64\\\": \\\"$(base64 -w0 photo.jpg)\\\"}]}\" $URL/v1/models/").append(m).append(":predict\n");
+        sb.append("# {\"outputs\":[[0.01,0.93,...]]}: the columnar form\n```\n\n");
         sb.append("## Memory\n\nThe JVM flags are sized for the ").append(a.sizing().dyno().displayName()).append(" dyno:\n\n```\n");
         for (String line : a.sizing().arithmetic()) sb.append(line).append('\n');
         sb.append("```\n");

@@ -111,7 +111,8 @@ public final class ContainerImage {
             b.setWorkingDirectory(AbsoluteUnixPath.get("/app"));
             b.setUser(ArtifactFiles.CONTAINER_USER);
             b.setEntrypoint(List.of("/bin/sh", "-c"));
-            b.setProgramArguments(List.of(ArtifactFiles.containerCommand(a)));
+            // Its Java is jlinked here, not the one that made server.aot, which it would refuse (BENCHMARKS.md).
+            b.setProgramArguments(List.of(ArtifactFiles.containerCommand(a.withoutAotCache())));
 
             Path jibTar = work.resolve("jib.tar");
             String ref = a.name() + ":latest";

@@ -59,19 +59,36 @@ public record JvmSizing(Dyno dyno, long modelBytes, long weightBytes, long activ
     /** The estimated peak resident memory: the JVM's reserved share plus the interpreters. */
     public long estimatedPeakBytes() { return jvmMb(dyno) * Sizes.MB + interpreterBytes(); }
 
+    /** The young generation: 30% of the heap (48 MB of Standard-1X's 160). */
+    static int youngMb(Dyno d) { return d.heapMb * 3 / 10; }
+
     /** The JVM options, in a fixed order. */
     public List<String> flags() {
+        return flags(dyno);
+    }
+
+    /** The JVM options for {@code dyno} (they depend on nothing else): the Procfile's, and {@code mlpack serve}'s. */
+    public static List<String> flags(Dyno dyno) {
         List<String> f = new ArrayList<>();
-        // The heap starts small and grows only as far as it is used: the JVM's default initial heap is 1/64 of the
-        // RAM it sees, and a dyno shows the host's RAM, so without -Xms the whole -Xmx would be committed and touched.
-        f.add("-Xms16m");
+        // The heap starts at the young generation plus a little and grows only as far as it is used: the JVM's default
+        // initial heap is 1/64 of the RAM it sees, and a dyno shows the host's RAM. A fixed, roomy young generation with
+        // survivor spaces that hold the requests in flight (-XX:SurvivorRatio=4) keeps their buffers from being promoted:
+        // measured with 16 clients, peak RSS 139 MB, against 247 MB with -Xms16m and the default sizing, whose old
+        // generation grew to the whole -Xmx before its first full collection (BENCHMARKS.md, "Inference server").
+        f.add("-Xms" + (youngMb(dyno) + 16) + "m");
         f.add("-Xmx" + dyno.heapMb + "m");
+        f.add("-Xmn" + youngMb(dyno) + "m");
+        f.add("-XX:SurvivorRatio=4");
+        f.add("-XX:MaxTenuringThreshold=15");
         f.add("-Xss" + dyno.stackKb + "k");
         f.add("-XX:MaxMetaspaceSize=" + dyno.metaspaceMb + "m");
         f.add("-XX:ReservedCodeCacheSize=" + dyno.codeCacheMb + "m");
         f.add("-XX:MaxDirectMemorySize=" + dyno.directMb + "m");
         // One GC thread and the smallest GC bookkeeping; pauses on these heaps are a few ms.
         f.add("-XX:+UseSerialGC");
+        // C1 only: a fraction of the CPU before /ping answers and less compiler memory; the hot work (JPEG decoding and
+        // inference) is native code either way (BENCHMARKS.md, "Inference server").
+        f.add("-XX:TieredStopAtLevel=1");
         // No -XX:+ExitOnOutOfMemoryError: the server answers a request whose decoding runs out of heap with 503 and
         // goes on; measured, 8 concurrent 4000x4000 JPEGs at -Xmx160m: 503s and 200s with it off, a dead process with it on.
         // No hsperfdata file in /tmp: the server must run on a read-only filesystem.

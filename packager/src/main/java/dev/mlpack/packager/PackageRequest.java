@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param outDir the artifact folder (replaced if it holds an earlier artifact)
  * @param target heroku or docker
  * @param name the app name; null for one made from the model's file name
+ * @param modelName the model's name in TF Serving's paths ({@code /v1/models/NAME}); null for the app name
  * @param labels class names to ship beside the model; null to use the model's metadata
  * @param dyno the dyno size the JVM flags are for
  * @param maxSlugBytes the size budget
@@ -20,7 +21,7 @@ import java.util.Objects;
  * @param selfCheck whether to boot the artifact and check it
  * @param serverDist the server distribution; null to locate it ({@link ServerDist#locate()})
  */
-public record PackageRequest(Path model, Path outDir, Target target, String name, Path labels, Dyno dyno, long maxSlugBytes,
+public record PackageRequest(Path model, Path outDir, Target target, String name, String modelName, Path labels, Dyno dyno, long maxSlugBytes,
         int javaVersion, Path verifyData, int verifyLimit, Path image, boolean selfCheck, ServerDist serverDist) {
 
     public PackageRequest {
@@ -42,6 +43,7 @@ public record PackageRequest(Path model, Path outDir, Target target, String name
         private final Path outDir;
         private Target target = Target.HEROKU;
         private String name;
+        private String modelName;
         private Path labels;
         private Dyno dyno = Dyno.STANDARD_1X;
         private long maxSlugBytes = SizeBudget.DEFAULT_MAX_BYTES;
@@ -59,6 +61,7 @@ public record PackageRequest(Path model, Path outDir, Target target, String name
 
         public Builder target(Target t) { this.target = t; return this; }
         public Builder name(String n) { this.name = n; return this; }
+        public Builder modelName(String n) { this.modelName = n; return this; }
         public Builder labels(Path l) { this.labels = l; return this; }
         public Builder dyno(Dyno d) { this.dyno = d; return this; }
         public Builder maxSlugBytes(long b) { this.maxSlugBytes = b; return this; }
@@ -70,7 +73,7 @@ public record PackageRequest(Path model, Path outDir, Target target, String name
         public Builder serverDist(ServerDist d) { this.serverDist = d; return this; }
 
         public PackageRequest build() {
-            return new PackageRequest(model, outDir, target, name, labels, dyno, maxSlugBytes, javaVersion, verifyData, verifyLimit,
+            return new PackageRequest(model, outDir, target, name, modelName, labels, dyno, maxSlugBytes, javaVersion, verifyData, verifyLimit,
                     image, selfCheck, serverDist);
         }
     }

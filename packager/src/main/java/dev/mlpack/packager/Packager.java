@@ -51,12 +51,21 @@ public final class Packager {
             // sees, and a shared dyno shows the host's.
             if (help.contains("--workers")) serverArgs.addAll(List.of("--workers", Integer.toString(sizing.workers())));
             if (r.labels() != null) serverArgs.addAll(List.of("--labels", ArtifactFiles.LABELS));
+            // The name TF Serving clients use (/v1/models/NAME): the app's, unless asked otherwise; the README shows it.
+            String modelName = r.modelName() != null ? r.modelName() : name;
+            if (help.contains("--model-name")) serverArgs.addAll(List.of("--model-name", modelName));
             String archiveName = name + ".tar.gz";
+            // An AOT cache needs a server that can run its own training (--check).
+            boolean aot = help.contains("--check");
             ArtifactFiles.Artifact a = new ArtifactFiles.Artifact(name, r.target(), sizing, r.javaVersion(), serverArgs, archiveName,
-                    modelSummary(r.model()));
+                    modelSummary(r.model()), modelName, aot);
             Files.copy(r.model(), staging.resolve(ArtifactFiles.MODEL));
             if (r.labels() != null) Files.copy(r.labels(), staging.resolve(ArtifactFiles.LABELS));
             ServerDist.extractNatives(jar, staging.resolve(ArtifactFiles.NATIVES));
+            if (aot) {
+                progress.accept("training the JVM's AOT cache (" + ArtifactFiles.AOT_CACHE + "): one boot, /ping and /predict");
+                ServerDist.runIn(staging, ArtifactFiles.aotTrainingArgs(a), 300, "make the AOT cache");
+            }
             String command = r.target() == Target.HEROKU ? ArtifactFiles.webCommand(a) : ArtifactFiles.containerCommand(a);
             boolean labels = r.labels() != null;
             write(staging, "Dockerfile", ArtifactFiles.dockerfile(a, labels));

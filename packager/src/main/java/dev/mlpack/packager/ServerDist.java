@@ -139,13 +139,26 @@ public record ServerDist(Path jar, List<Path> libs) {
     }
 
     private static String run(Path jar, List<String> args, int timeoutSeconds, String what) {
-        List<String> cmd = new ArrayList<>(List.of(currentJava().toString(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                jar.toAbsolutePath().toString()));
-        cmd.addAll(args);
+        List<String> jvmArgs = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "-jar", jar.toAbsolutePath().toString()));
+        jvmArgs.addAll(args);
+        return runIn(null, jvmArgs, timeoutSeconds, what);
+    }
+
+    /**
+     * Runs the current Java with {@code jvmArgs} (JVM options, then {@code -jar JAR} and its arguments) in {@code dir}
+     * (null: the current folder); returns its output.
+     *
+     * @throws PackageException if it does not finish in time or exits with another code than 0
+     */
+    public static String runIn(Path dir, List<String> jvmArgs, int timeoutSeconds, String what) {
+        List<String> cmd = new ArrayList<>(List.of(currentJava().toString()));
+        cmd.addAll(jvmArgs);
         try {
             Path log = Files.createTempFile("mlpack-server-", ".log");
             try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+                if (dir != null) pb.directory(dir.toFile());
+                Process p = pb.start();
                 if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new PackageException(PackageException.Kind.FAILED, "the server did not " + what + " within "
@@ -161,7 +174,7 @@ public record ServerDist(Path jar, List<Path> libs) {
                 Files.deleteIfExists(log);
             }
         } catch (IOException e) {
-            throw PackageException.failed("cannot run the server jar " + jar + ": " + e.getMessage(), e);
+            throw PackageException.failed("cannot run the server (" + String.join(" ", cmd) + "): " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw PackageException.failed("interrupted", e);

@@ -33,8 +33,8 @@ class HerokuFormatsTest {
     static ArtifactFiles.Artifact artifact(Dyno dyno, Target target) {
         ModelFootprint model = new ModelFootprint(4_000_000, 3_500_000, 0, 2_000_000);
         return new ArtifactFiles.Artifact("potato-disease", target, JvmSizing.forDyno(dyno, model), 25,
-                List.of("--model", "model.tflite", "--natives", "natives", "--workers", "1"), "potato-disease.tar.gz",
-                "Model: 3 classes, 256x256 input.");
+                List.of("--model", "model.tflite", "--natives", "natives", "--workers", "1", "--model-name", "potato"), "potato-disease.tar.gz",
+                "Model: 3 classes, 256x256 input.", "potato", true);
     }
 
     @ParameterizedTest
@@ -52,9 +52,32 @@ class HerokuFormatsTest {
         assertTrue(command.endsWith("--port $PORT"), "binds Heroku's $PORT: " + command);
         assertTrue(command.contains("-jar mlpack-server.jar --model model.tflite --natives natives"), command);
         assertFalse(command.contains("localhost") || command.contains("127.0.0.1"), "never binds loopback only");
-        for (String flag : List.of("-Xmx", "-Xss", "-XX:MaxMetaspaceSize=", "-XX:ReservedCodeCacheSize=", "-XX:MaxDirectMemorySize=")) {
+        for (String flag : List.of("-Xmx", "-Xss", "-XX:MaxMetaspaceSize=", "-XX:ReservedCodeCacheSize=", "-XX:MaxDirectMemorySize=",
+                "-XX:TieredStopAtLevel=1", "-XX:AOTCache=server.aot")) {
             assertTrue(command.contains(" " + flag), flag + " in " + command);
         }
+        assertTrue(command.indexOf("-XX:AOTCache=") < command.indexOf(" -jar "), "a JVM option: " + command);
+    }
+
+    @Test
+    void theAotCacheIsTrainedWithTheServersOwnFlagsAndArguments() {
+        ArtifactFiles.Artifact a = artifact(Dyno.STANDARD_1X, Target.HEROKU);
+        String training = String.join(" ", ArtifactFiles.aotTrainingArgs(a));
+        String web = ArtifactFiles.webCommand(a);
+        // The JVM uses the cache only when started with the flags it was made with.
+        assertTrue(web.startsWith("java " + String.join(" ", a.sizing().flags()) + " -XX:AOTCache=server.aot -jar mlpack-server.jar"), web);
+        assertEquals(String.join(" ", a.sizing().flags()) + " -XX:AOTCacheOutput=server.aot -jar mlpack-server.jar "
+                + String.join(" ", a.serverArgs()) + " --check", training);
+        assertFalse(ArtifactFiles.webCommand(a.withoutAotCache()).contains("AOTCache"));
+    }
+
+    @Test
+    void theReadmeShowsTfServingsCallsWithTheServedModelName() {
+        String readme = ArtifactFiles.readme(artifact(Dyno.STANDARD_1X, Target.HEROKU), false);
+        assertTrue(readme.contains("curl $URL/v1/models/potato "), readme);
+        assertTrue(readme.contains("curl -d \"{\\\"instances\\\": [{\\\"b64\\\": \\\"$(base64 -w0 photo.jpg)\\\"}]}\" $URL/v1/models/potato:predict"),
+                readme);
+        assertTrue(readme.contains("$URL/v1/models/potato:predict\n# {\"outputs\""), "the columnar form too: " + readme);
     }
 
     @ParameterizedTest
@@ -160,6 +183,11 @@ class HerokuFormatsTest {
         List<String> copies = ins.stream().filter(i -> i[0].equals("COPY")).map(i -> i[1]).toList();
         assertEquals(List.of("lib/ lib/", "natives/ natives/", "mlpack-server.jar ./", "model.tflite ./"), copies,
                 "from the least to the most often changed: a model change rebuilds the last layer only");
+        int run = names.indexOf("RUN");
+        assertTrue(run > names.lastIndexOf("COPY") && run < user, "the AOT cache is made in the image, by its own Java, before USER");
+        assertEquals("java " + String.join(" ", ArtifactFiles.aotTrainingArgs(artifact(Dyno.STANDARD_1X, target))), ins.get(run)[1]);
+        assertTrue(ArtifactFiles.dockerignore(artifact(Dyno.STANDARD_1X, target)).lines().anyMatch("server.aot"::equals),
+                "the package-time cache stays out of the image");
     }
 
     @Test

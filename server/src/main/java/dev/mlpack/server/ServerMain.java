@@ -26,7 +26,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class ServerMain {
     static final String USAGE = """
-            Usage: java -jar mlpack-server.jar --model MODEL.tflite [options]
+            Usage: java -jar mlpack-server.jar [--model] MODEL.tflite [options]
                    java -jar mlpack-server.jar --extract-natives DIR
             Serves an image classifier (.tflite made by mlpack) over HTTP: GET / (upload page), GET /ping,
             POST /predict[?top_k=N], GET /metrics, TF Serving's /v1/models/NAME[/metadata|:predict].
@@ -75,7 +75,8 @@ public final class ServerMain {
     public static void main(String[] args) {
         // Every line reaches the log router as it is written (a pipe would otherwise be block-buffered).
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
-        int code = run(args, out, System.err);
+        // The mlpack launcher runs this jar for "mlpack serve" and names itself so in --help.
+        int code = run(args, out, System.err, System.getProperty("mlpack.invocation"));
         out.flush();
         System.err.flush();
         System.exit(code);
@@ -108,7 +109,7 @@ public final class ServerMain {
 
     /**
      * Like {@link #run(String[], PrintStream, PrintStream)}; {@code invocation} replaces {@code java -jar
-     * mlpack-server.jar --model MODEL.tflite} in the help text (for {@code mlpack serve}), null keeps it.
+     * mlpack-server.jar [--model] MODEL.tflite} in the help text (for {@code mlpack serve}), null keeps it.
      */
     public static int run(String[] args, PrintStream out, PrintStream err, String invocation) {
         Command cmd;
@@ -119,7 +120,7 @@ public final class ServerMain {
             return USAGE_ERROR;
         }
         if (cmd.help()) {
-            out.print(invocation == null ? USAGE : USAGE.replace("java -jar mlpack-server.jar --model MODEL.tflite", invocation)
+            out.print(invocation == null ? USAGE : USAGE.replace("java -jar mlpack-server.jar [--model] MODEL.tflite", invocation)
                     .replace("\n       java -jar mlpack-server.jar --extract-natives DIR", ""));
             return OK;
         }
@@ -181,6 +182,7 @@ public final class ServerMain {
         Path natives = null;
         Path extract = null;
         boolean check = false;
+        boolean modelArgAllowed = true;
         List<String[]> settings = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -200,14 +202,22 @@ public final class ServerMain {
                         value = args[++i];
                     }
                     switch (a) {
-                        case "--model" -> model = Path.of(value);
+                        case "--model" -> {
+                            if (model != null) throw new UsageException("--model given twice, or with a model argument: one model at a time");
+                            model = Path.of(value);
+                            modelArgAllowed = false;
+                        }
                         case "--natives" -> natives = Path.of(value);
                         case "--extract-natives" -> extract = Path.of(value);
                         default -> settings.add(new String[] {a, value});
                     }
                 }
-                default -> throw new UsageException(a.startsWith("-") ? "unknown option " + a : "unexpected argument " + a
-                        + (a.endsWith(".tflite") ? ": pass the model with --model " + a : ""));
+                // The model may also come first without --model: "mlpack serve MODEL.tflite" passes its arguments as they are.
+                default -> {
+                    if (a.startsWith("-")) throw new UsageException("unknown option " + a);
+                    if (model != null || !modelArgAllowed) throw new UsageException("unexpected argument " + a + ": one model at a time");
+                    model = Path.of(a);
+                }
             }
         }
         if (extract != null) return new Command(null, null, extract, false, false);

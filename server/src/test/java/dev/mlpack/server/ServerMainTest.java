@@ -67,6 +67,8 @@ class ServerMainTest {
         assertEquals(false, c.accessLog());
         assertEquals("m2", ServerMain.parse(new String[] {"--model", model().toString(), "--name", "m2"}, null).config().name(),
                 "--name, the option's earlier name, still works");
+        assertEquals(model(), ServerMain.parse(new String[] {"--port", "9", model().toString(), "--quiet"}, null).config().model(),
+                "the model may come as an argument: mlpack serve MODEL.tflite");
     }
 
     @Test
@@ -82,7 +84,7 @@ class ServerMainTest {
         String m = model().toString();
         for (String[] args : new String[][] {{}, {"--model"}, {"--model", tmp.resolve("missing.tflite").toString()},
                 {"--model", m, "--port", "http"}, {"--model", m, "--timeout", "31"}, {"--model", m, "--workers", "0"},
-                {"--model", m, "--bogus"}, {m}, {"--model", m, "--preprocess", "zscore"}}) {
+                {"--model", m, "--bogus"}, {m, m}, {"--model", m, m}, {"--model", m, "--preprocess", "zscore"}}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = ServerMain.run(args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true));
             String text = err.toString(StandardCharsets.UTF_8);
