@@ -1,184 +1,287 @@
 #!/usr/bin/env bash
-# Inference server acceptance figures (issue 6), for an int8 MobileNet v1 0.25 at 224x224 (../shared/data's ImageNet
-# model, `mlpack optimize --quantize int8`, raw uint8 pixel input, crop resize and labels in the metadata):
+# The inference server's acceptance figures (issue 14), each side by side with the baseline in one run: the server and
+# Procfile that `mlpack package` generated before this work (git ref $BASELINE_REF, built from `git archive` into the
+# work folder), against the current ones. Both package the same int8 ImageNet MobileNet v1 0.25 (../shared/data) for
+# Standard-1X with --no-self-check; each archive is extracted into an empty folder and its Procfile's web command runs
+# there with PORT set, as Heroku runs it.
 #
-#   boot     process start -> GET /ping answers 200, median of 5 starts, for several JVM flag sets
-#            (the server distribution: java -jar server/target/mlpack-server.jar --natives DIR)
-#   load     wrk, 16 connections for 30 s on loopback, POST /predict with a rotation of 8 JPEG + 8 PNG ImageNet
-#            images (bench/server_load.lua): requests/s, non-2xx and socket errors, p50/p90/p99 latency; the
-#            server's peak RSS (VmHWM) after the run
-#   ceiling  the same interpreter setup in-process (bench/java/ServerBaseline.java): as many threads as the server
-#            has workers, 1 interpreter thread each, decode + resize + invoke over the same 16 files for 30 s, run
-#            right after each load test so that both see the same machine load
-#   correct  /predict top-1 on 50 potato images (../shared/data/potato/images) against the per-image top-1 of the
-#            Evaluator that `mlpack evaluate` runs (bench/java/EvaluateTop1.java), same int8 potato model and images
+#   boot      process start -> first 200 from /ping, median of 5, baseline and current alternating; then `mlpack serve`
+#   load      wrk, 16 connections x 30 s, POST /predict of 16 ImageNet JPEGs (about 500 x 375): requests/s, latency,
+#             non-2xx, peak RSS (VmHWM); then the in-process invoke-only rate with the same workers and threads
+#             (bench/java/ServerBaseline.java), so served / invoke-only is measured under the same machine load;
+#             also `mlpack serve` under the same load, and the current server with 2 workers against 2 threads
+#   attacks   bench/java/ServerAttacks.java against both: 500 slow-header connections for 30 s with /ping probed every
+#             100 ms; 16 concurrent 4096 x 4096 JPEG photos; 17 concurrent bodies of about 10 MB; a 10 MB multipart of
+#             2048 x 2048 JPEGs then a small request; SIGTERM under 16 keep-alive clients; TF Serving's documented
+#             `curl -d '{"instances": ...}'` and the columnar form. Peak RSS after each burst
+#   correct   /predict top-1 against `mlpack evaluate`'s (bench/java/EvaluateTop1.java) on 50 potato images (potato
+#             model), the 100 held-out ImageNet images, and 50 of them enlarged 4x (2000 x 1500: DCT-scaled by 1/4)
 #
-#   usage: bench/server_bench.sh [all|boot|load|correct]   (default all)
-#   env:   MLPACK_SHARED_DATA (default ../shared/data), MLPACK_BENCH_DIR (default ~/.cache/mlpack/bench),
-#          LOAD_SECONDS (30), CONNECTIONS (16), WORKERS (default: the server's own default),
-#          LOAD_SETS (JVM flag sets for the load test, default "small_c1_aot small default"; see below)
-# Needs ../shared/data (skips, exit 0, when absent), wrk (apt-get install wrk), curl, the venv (tools/ensure-venv.sh)
-# for converting 8 JPEGs to PNG.
+#   usage: bench/server_bench.sh [all|boot|load|attacks|correct]...   (default all)
+#   env:   MLPACK_SHARED_DATA (../shared/data), MLPACK_BENCH_DIR (~/.cache/mlpack/bench), BASELINE_REF (7f13095, the
+#          commit before issue 14), LOAD_SECONDS (30), CONNECTIONS (16)
+# Needs ../shared/data (skips, exit 0, when absent), wrk and curl (apt-get install wrk curl), the venv
+# (tools/ensure-venv.sh) for PIL, git (for the baseline's sources), and the Maven repository already holding the
+# project's dependencies (the baseline is built offline).
 set -euo pipefail
-shopt -s extglob
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
-WHAT=${1:-all}
+WHAT=("${@:-all}")
 SHARED="${MLPACK_SHARED_DATA:-$ROOT/../shared/data}"
 if [[ ! -d "$SHARED/models/imagenet-mobilenet-v1-0.25-224" || ! -f "$SHARED/imagenet/calibration.csv" || ! -d "$SHARED/potato/images" ]]; then
   echo "server_bench: skipped: the shared data folder $SHARED (models/, imagenet/, potato/) is absent"
   exit 0
 fi
-command -v wrk >/dev/null || { echo "server_bench: needs wrk (apt-get install wrk)" >&2; exit 1; }
+for tool in wrk curl git; do command -v $tool >/dev/null || { echo "server_bench: needs $tool (apt-get install $tool)" >&2; exit 1; }; done
+want() { local w; for w in "${WHAT[@]}"; do [[ $w == all || $w == "$1" ]] && return 0; done; return 1; }
 JH="$(tools/java-home)"
 JAVA="$JH/bin/java"
+# The Procfiles say "java": Heroku puts its JDK first on PATH; here, the project's Java 25.
+export PATH="$JH/bin:$PATH"
 W="${MLPACK_BENCH_DIR:-$HOME/.cache/mlpack/bench}/server"
+BASELINE_REF=${BASELINE_REF:-7f13095}
+SECONDS_LOAD=${LOAD_SECONDS:-30}
+CONNS=${CONNECTIONS:-16}
 mkdir -p "$W"
 LOG="$W/log.txt"
 : > "$LOG"
-SECONDS_LOAD=${LOAD_SECONDS:-30}
-CONNS=${CONNECTIONS:-16}
 export TF_CPP_MIN_LOG_LEVEL=2
+PY="$(tools/ensure-venv.sh | tail -n 1)"
+load() { cut -d' ' -f1 /proc/loadavg; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# ---- build: the CLI (for optimize / evaluate) and the server distribution
+# ---- builds: the current CLI and server (./mlpack builds when sources changed), and the baseline's, offline
 ./mlpack --version >/dev/null
-(JAVA_HOME="$JH" mvn -o -q -B -ntp -pl server -am -DskipTests package >>"$LOG" 2>&1)
-JAR="$ROOT/server/target/mlpack-server.jar"
-rm -rf "$W/natives" && "$JAVA" -jar "$JAR" --extract-natives "$W/natives" >>"$LOG"
+BASE_SRC="$W/baseline-$BASELINE_REF"
+if [[ ! -f "$BASE_SRC/cli/target/mlpack.jar" ]]; then
+  rm -rf "$BASE_SRC" && mkdir -p "$BASE_SRC"
+  git archive "$BASELINE_REF" | tar -x -C "$BASE_SRC"
+  (cd "$BASE_SRC" && JAVA_HOME="$JH" mvn -o -q -B -ntp -DskipTests package -pl cli -am >>"$LOG" 2>&1)
+fi
 
+# ---- models and images
 MNET="$W/mobilenet-int8.tflite"
 [[ -f $MNET && $MNET -nt cli/target/mlpack.jar ]] || ./mlpack optimize "$SHARED/models/imagenet-mobilenet-v1-0.25-224" -o "$MNET" \
   --quantize int8 --calibration "$SHARED/imagenet/calibration.csv" --preprocess tf --resize crop \
   --labels "$SHARED/imagenet/labels.txt" >>"$LOG" 2>&1
-ls "$SHARED/potato/images" > "$W/potato-labels.txt"
-POTATO="$W/potato-int8.tflite"
-[[ -f $POTATO && $POTATO -nt cli/target/mlpack.jar ]] || ./mlpack optimize "$SHARED/models/potato-cnn-tfkeras-2.11" -o "$POTATO" \
-  --quantize int8 --calibration "$SHARED/potato/images" --calibration-samples 100 --preprocess raw --resize bilinear \
-  --labels "$W/potato-labels.txt" >>"$LOG" 2>&1
+JPEGS="$W/jpegs"
+if [[ ! -d $JPEGS ]]; then
+  mkdir -p "$JPEGS"
+  i=0
+  for f in $(tail -n +2 "$SHARED/imagenet/calibration.csv" | cut -d, -f1 | head -16); do cp "$SHARED/imagenet/$f" "$JPEGS/img$i.jpg"; i=$((i + 1)); done
+fi
+BIG="$W/big"
+if [[ ! -f $BIG/done ]]; then
+  mkdir -p "$BIG"
+  # Photo-like large JPEGs made from ImageNet images (bicubic enlargement plus sensor-like noise, as a camera's
+  # files have): 4096 x 4096 at quality 92; "10 MB" bodies at quality 100; 2048 x 2048 for the deadline's multipart.
+  "$PY" - "$SHARED/imagenet" "$BIG" <<'PY'
+import io, os, sys, numpy as np
+from PIL import Image
+src, out = sys.argv[1], sys.argv[2]
+names = sorted(f for f in os.listdir(os.path.join(src, "calibration")))[:4]
+rng = np.random.default_rng(7)
+def photo(name, size):
+    im = Image.open(os.path.join(src, "calibration", name)).convert("RGB").resize(size, Image.BICUBIC)
+    a = np.asarray(im, dtype=np.int16) + rng.normal(0, 6, (size[1], size[0], 3)).astype(np.int16)
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+for i, n in enumerate(names):
+    p = photo(n, (4096, 4096))
+    p.save(os.path.join(out, f"photo4096_{i}.jpg"), quality=92)
+    for q in (100, 98, 96, 94, 92):
+        b = io.BytesIO(); p.save(b, format="JPEG", quality=q, subsampling=0)
+        if b.tell() <= 10 * 1024 * 1024 - 4096:
+            open(os.path.join(out, f"body10mb_{i}.jpg"), "wb").write(b.getvalue()); break
+    photo(n, (2048, 2048)).save(os.path.join(out, f"photo2048_{i}.jpg"), quality=90)
+PY
+  # A multipart body of 2048 x 2048 JPEGs, as many as fit in 10 MB.
+  "$PY" - "$BIG" <<'PY'
+import os, sys
+d = sys.argv[1]; parts = []; size = 0; i = 0
+files = sorted(f for f in os.listdir(d) if f.startswith("photo2048_"))
+while True:
+    data = open(os.path.join(d, files[i % len(files)]), "rb").read()
+    part = (b"--mlpackbench\r\nContent-Disposition: form-data; name=\"image\"; filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n" + data + b"\r\n")
+    if size + len(part) + 20 > 10 * 1024 * 1024: break
+    parts.append(part); size += len(part); i += 1
+open(os.path.join(d, "multipart10mb.bin"), "wb").write(b"".join(parts) + b"--mlpackbench--\r\n")
+print(len(parts), "images in the multipart", file=sys.stderr)
+PY
+  touch "$BIG/done"
+fi
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# ---- the two artifacts, extracted
+package_app() { # $1 = name, $2.. = the CLI to run
+  local name=$1; shift
+  rm -rf "$W/$name-app" "$W/$name-run"
+  "$@" package "$MNET" --target heroku -o "$W/$name-app" --name mobilenet --no-self-check >>"$LOG" 2>&1
+  mkdir -p "$W/$name-run"
+  tar -xzf "$W/$name-app/mobilenet.tar.gz" -C "$W/$name-run"
+}
+package_app baseline "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$BASE_SRC/cli/target/mlpack.jar"
+package_app current ./mlpack
+web() { sed -n 's/^web: //p' "$W/$1-run/Procfile"; }
+echo "baseline ($BASELINE_REF) Procfile: $(web baseline)"
+echo "current  ($(git rev-parse --short HEAD)) Procfile: $(web current)"
+echo "archives: baseline $(du -k "$W/baseline-app/mobilenet.tar.gz" | cut -f1) KB, current $(du -k "$W/current-app/mobilenet.tar.gz" | cut -f1) KB"
 
-# Starts the server in the background (sets SERVER_PID, PORT), JVM flags in $1, then server flags; waits for /ping
-# and sets BOOT_MS, the milliseconds from launch to the first 200, and BOOT_CPU_MS, the CPU time (user + system, all
-# threads) the process had used by then: on a busy machine the wall time includes waiting for a core, the CPU time not.
-start_server() {
-  local jvm="$1"; shift
+# Starts an app's Procfile command (exec: the PID is Java's) or `mlpack serve`; sets PID, PORT, BOOT_MS and BOOT_CPU_MS,
+# the CPU time (user + system, all threads) used by then: on a shared machine the wall time includes waiting for a core.
+start() { # $1 = baseline|current|serve, rest: extra server options
+  local which=$1; shift
   PORT=$(free_port)
   local t0 t1
   t0=$(date +%s%N)
-  # shellcheck disable=SC2086 # $jvm is a list of flags
-  "$JAVA" $jvm -jar "$JAR" --natives "$W/natives" --host 127.0.0.1 --port "$PORT" "$@" >"$W/server.out" 2>>"$LOG" &
-  SERVER_PID=$!
+  if [[ $which == serve ]]; then
+    "$ROOT/mlpack" serve "$MNET" --host 127.0.0.1 --port "$PORT" --workers 1 --quiet "$@" >"$W/server.out" 2>&1 &
+  else
+    (cd "$W/$which-run" && PORT=$PORT exec bash -c "exec $(web "$which") --quiet $*") >"$W/server.out" 2>&1 &
+  fi
+  PID=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/ping"; do
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died:"; cat "$W/server.out"; tail -5 "$LOG"; exit 1; }
+    kill -0 "$PID" 2>/dev/null || { echo "server died:"; cat "$W/server.out"; exit 1; }
     sleep 0.005
   done
   t1=$(date +%s%N)
   BOOT_MS=$(( (t1 - t0) / 1000000 ))
-  BOOT_CPU_MS=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$SERVER_PID/stat")
+  BOOT_CPU_MS=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$PID/stat")
 }
-stop_server() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; }
-
-# JVM flag sets. "small" caps the heap for a 512 MB dyno (SerialGC: one GC thread and no per-region overhead, a
-# small initial heap so that RSS grows only with use); "c1" stops at the C1 compiler (quicker warm-up, less
-# compiler memory); "aot" adds a JDK 25 AOT cache (JEP 483/514/515) made by one training run (--check).
-SMALL="-XX:+UseSerialGC -Xms16m -Xmx160m -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m"
-flags_default=""
-flags_small="$SMALL"
-flags_small_c1="$SMALL -XX:TieredStopAtLevel=1"
-flags_small_aot="$SMALL -XX:AOTCache=$W/small.aot"
-flags_small_c1_aot="$SMALL -XX:TieredStopAtLevel=1 -XX:AOTCache=$W/small_c1.aot"
-train_aot() { # $1 = cache file, rest = the flags it will be used with
-  local out="$1"; shift
-  rm -f "$out"
-  # shellcheck disable=SC2068 # flags are words
-  "$JAVA" $@ -XX:AOTCacheOutput="$out" -jar "$JAR" --natives "$W/natives" --model "$MNET" --check >>"$LOG" 2>&1
+stop() { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+rss() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$PID/status"; }
+invoke_only() { # $1 = threads
+  "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "$ROOT/server/target/lib/*" bench/java/ServerBaseline.java \
+    "$MNET" "$1" 1 "$SECONDS_LOAD" invoke "$JPEGS"/* 2>>"$LOG" | sed 's/images_per_second=//'
 }
+attack() { "$JAVA" bench/java/ServerAttacks.java "$@" 2>>"$LOG"; }
 
-if [[ $WHAT == boot || $WHAT == all ]]; then
-  train_aot "$W/small.aot" $SMALL
-  train_aot "$W/small_c1.aot" $SMALL -XX:TieredStopAtLevel=1
-  echo "== boot: process start -> /ping 200 (5 starts, median): wall ms, and CPU ms used by then; int8 MobileNet 224 ($(du -k "$MNET" | cut -f1) KB), load average $(cut -d' ' -f1 /proc/loadavg) at start"
-  for set in default small small_c1 small_aot small_c1_aot; do
-    var="flags_$set"
-    runs=(); cpus=()
-    for i in 1 2 3 4 5; do
-      start_server "${!var}" --model "$MNET" --quiet
-      runs+=("$BOOT_MS"); cpus+=("$BOOT_CPU_MS")
-      stop_server
-    done
-    printf '%-13s wall %5s ms  cpu %5s ms   wall runs %s   flags: %s\n' "$set" "$(printf '%s\n' "${runs[@]}" | median)" \
-      "$(printf '%s\n' "${cpus[@]}" | median)" "${runs[*]}" "${!var:-(none)}"
+if want boot; then
+  # mlpack serve prepares its flags, natives and AOT cache once per build: not part of its boot.
+  start serve; stop
+  echo "== boot: process start -> /ping 200, 5 starts each, alternating; load average $(load)"
+  b=(); c=(); s=(); bc=(); cc=(); sc=()
+  for i in 1 2 3 4 5; do
+    start baseline; b+=("$BOOT_MS"); bc+=("$BOOT_CPU_MS"); stop
+    start current; c+=("$BOOT_MS"); cc+=("$BOOT_CPU_MS"); stop
+    start serve; s+=("$BOOT_MS"); sc+=("$BOOT_CPU_MS"); stop
   done
-  echo "   load average $(cut -d' ' -f1 /proc/loadavg) at the end; AOT caches $(du -m "$W/small.aot" | cut -f1) / $(du -m "$W/small_c1.aot" | cut -f1) MB;" \
-    "server jar $(du -k "$JAR" | cut -f1) KB, lib/ $(du -sm server/target/lib | cut -f1) MB"
+  bm=$(printf '%s\n' "${b[@]}" | median); cm=$(printf '%s\n' "${c[@]}" | median); sm=$(printf '%s\n' "${s[@]}" | median)
+  bcm=$(printf '%s\n' "${bc[@]}" | median); ccm=$(printf '%s\n' "${cc[@]}" | median); scm=$(printf '%s\n' "${sc[@]}" | median)
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+  echo "baseline Procfile  median ${bm} ms, CPU ${bcm} ms  (${b[*]})"
+  echo "current Procfile   median ${cm} ms, CPU ${ccm} ms  (${c[*]})  -> $(ratio "$cm" "$bm") x baseline (CPU $(ratio "$ccm" "$bcm") x)"
+  echo "mlpack serve       median ${sm} ms, CPU ${scm} ms  (${s[*]})  -> $(ratio "$sm" "$cm") x current Procfile (CPU $(ratio "$scm" "$ccm") x)"
+  echo "   load average $(load) at the end"
 fi
 
-if [[ $WHAT == load || $WHAT == all ]]; then
-  IMGS="$W/load-images"
-  if [[ ! -d $IMGS ]]; then
-    mkdir -p "$IMGS"
-    PY="$(tools/ensure-venv.sh | tail -n 1)"
-    mapfile -t cal < <(tail -n +2 "$SHARED/imagenet/calibration.csv" | cut -d, -f1 | head -16)
-    for i in $(seq 0 7); do cp "$SHARED/imagenet/${cal[$i]}" "$IMGS/img$i.jpg"; done
-    for i in $(seq 8 15); do "$PY" -c 'import sys; from PIL import Image; Image.open(sys.argv[1]).convert("RGB").save(sys.argv[2])' \
-      "$SHARED/imagenet/${cal[$i]}" "$IMGS/img$i.png"; done
-  fi
-  FILES=("$IMGS"/*)
-  [[ -f "$W/small_c1.aot" ]] || train_aot "$W/small_c1.aot" $SMALL -XX:TieredStopAtLevel=1
-  echo "== load: wrk $CONNS connections x ${SECONDS_LOAD}s, POST /predict, 8 JPEG + 8 PNG ImageNet images ($(du -ck "${FILES[@]}" | tail -1 | cut -f1) KB); load average $(cut -d' ' -f1 /proc/loadavg)"
-  ceiling() { # $1 = mode, $2 = JVM flags (the server's, without its AOT cache, which belongs to the server's classes)
-    # shellcheck disable=SC2086 # flags are words
-    "$JAVA" --enable-native-access=ALL-UNNAMED ${2//-XX:AOTCache=*([^ ])/} -cp "$ROOT/server/target/lib/*" \
-      bench/java/ServerBaseline.java "$MNET" "$workers" 1 "$SECONDS_LOAD" "$1" "${FILES[@]}" 2>>"$LOG" | sed 's/images_per_second=//'
+if want load; then
+  echo "== load: wrk $CONNS connections x ${SECONDS_LOAD}s, POST /predict?top_k=1, 16 ImageNet JPEGs; load average $(load)"
+  run_load() { # $1 = label, $2 = baseline|current|serve, $3 = workers (invoke-only threads), rest: server options
+    local label=$1 which=$2 threads=$3; shift 3
+    start "$which" "$@"
+    wrk -t1 -c"$CONNS" -d"${SECONDS_LOAD}s" --timeout 30s -s bench/server_load.lua "http://127.0.0.1:$PORT" -- "$JPEGS"/* > "$W/wrk.txt"
+    local r; r=$(rss)
+    stop
+    local line rps inv
+    line=$(tail -1 "$W/wrk.txt")
+    rps=$(echo "$line" | grep -o 'rps=[0-9.]*' | cut -d= -f2)
+    inv=$(invoke_only "$threads")
+    printf '%-28s %s peak_rss_mb=%s\n' "$label" "$line" "$r"
+    printf '%-28s invoke-only %s images/s with %s thread(s) -> served / invoke-only %s%%; load average %s\n' "" "$inv" "$threads" \
+      "$(awk -v a="$rps" -v b="$inv" 'BEGIN {printf "%.0f", 100 * a / b}')" "$(load)"
   }
-  for set in ${LOAD_SETS:-small_c1_aot small default}; do
-    var="flags_$set"
-    # shellcheck disable=SC2086 # optional flag pair
-    start_server "${!var}" --model "$MNET" --quiet ${WORKERS:+--workers $WORKERS}
-    desc=$(grep -o '[0-9]* workers x [0-9]* threads, queue [0-9]*' "$W/server.out")
-    workers=$(echo "$desc" | awk '{print $1}')
-    wrk -t1 -c"$CONNS" -d"${SECONDS_LOAD}s" --timeout 30s -s bench/server_load.lua "http://127.0.0.1:$PORT" -- "${FILES[@]}" > "$W/wrk-$set.txt"
-    rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$SERVER_PID/status")
-    stop_server
-    rps=$(tail -1 "$W/wrk-$set.txt" | grep -o 'rps=[0-9.]*' | cut -d= -f2)
-    # The ceiling right after, under the same machine load: the server's setup without HTTP, same threads.
-    full=$(ceiling full "${!var}")
-    echo "$set ($desc): $(tail -1 "$W/wrk-$set.txt") peak_rss_mb=$rss"
-    echo "   in-process ceiling, $workers threads: $full images/s (decode + resize + invoke) -> server at $(awk -v a="$rps" -v b="$full" 'BEGIN {printf "%.0f", 100 * a / b}')% of it; load average $(cut -d' ' -f1 /proc/loadavg)"
-  done
-  echo "   invoke only (pre-decoded inputs), $workers threads: $(ceiling invoke "$SMALL") images/s"
+  run_load "baseline Procfile (1 worker)" baseline 1
+  run_load "current Procfile (1 worker)" current 1
+  run_load "mlpack serve (1 worker)" serve 1
+  run_load "current, --workers 2" current 2 --workers 2
 fi
 
-if [[ $WHAT == correct || $WHAT == all ]]; then
-  # 50 potato images, spread over the three classes (17 + 17 + 16, the first by name in each folder).
-  D="$W/potato-50"
-  rm -rf "$D"
-  n=(17 17 16); k=0
+if want attacks; then
+  echo "== attacks; load average $(load)"
+  for which in baseline current; do
+    start "$which"
+    echo "-- $which: $(attack slowloris "$PORT" 500 30)"
+    stop
+    start "$which"
+    echo "-- $which: 16 x 4096x4096 JPEG photos ($(du -k "$BIG/photo4096_0.jpg" | cut -f1) KB): $(attack burst "$PORT" 16 image/jpeg "$BIG"/photo4096_*.jpg) peak_rss_mb=$(rss)"
+    echo "-- $which: 17 x ~10 MB bodies ($(du -k "$BIG/body10mb_0.jpg" | cut -f1) KB JPEGs): $(attack burst "$PORT" 17 image/jpeg "$BIG"/body10mb_*.jpg) peak_rss_mb=$(rss)"
+    t0=$(date +%s%N)
+    status=$(curl -s -o "$W/multipart.json" -w '%{http_code}' --max-time 60 -H 'Content-Type: multipart/form-data; boundary=mlpackbench' \
+      --data-binary @"$BIG/multipart10mb.bin" "http://127.0.0.1:$PORT/predict?top_k=1" || echo "no-answer")
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    next=$(curl -s -o /dev/null -w '%{http_code} in %{time_total} s' --max-time 60 -H 'Content-Type: image/jpeg' --data-binary @"$JPEGS/img0.jpg" \
+      "http://127.0.0.1:$PORT/predict" || echo "no-answer")
+    echo "-- $which: 10 MB multipart of 2048x2048 JPEGs: $status after $ms ms ($(head -c 120 "$W/multipart.json")); the next request: $next; peak_rss_mb=$(rss)"
+    b64=$(base64 -w0 "$JPEGS/img0.jpg")
+    row=$(curl -s -o /dev/null -w '%{http_code}' -d "{\"instances\": [{\"b64\": \"$b64\"}]}" -X POST "http://127.0.0.1:$PORT/v1/models/mobilenet:predict")
+    col=$(curl -s -o /dev/null -w '%{http_code}' -d "{\"inputs\": [{\"b64\": \"$b64\"}]}" -X POST "http://127.0.0.1:$PORT/v1/models/mobilenet:predict")
+    ver=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v1/models/mobilenet/versions/999")
+    echo "-- $which: TF Serving curl -d '{\"instances\": [{\"b64\": ...}]}': $row; '{\"inputs\": ...}': $col; /versions/999: $ver"
+    stop
+    start "$which"
+    echo "-- $which: $(attack drain "$PORT" 16 5 "$PID" "$JPEGS/img0.jpg") exit_code=$(wait "$PID"; echo $?)"
+  done
+fi
+
+if want correct; then
+  top1() { # server top-1 of every file under $1 -> $2 (FILE<TAB>INDEX), against the app already started
+    : > "$2"
+    for f in "$1"/*/*; do
+      idx=$(curl -s -H 'Content-Type: image/jpeg' --data-binary @"$f" "http://127.0.0.1:$PORT/predict?top_k=1" \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["predictions"][0]["index"])')
+      printf '%s\t%s\n' "$(realpath -s "$f")" "$idx" >> "$2"
+    done
+    sort -o "$2" "$2"
+  }
+  evaluate_top1() { # $1 model, $2 data, $3 labels -> stdout
+    "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$ROOT/cli/target/mlpack.jar:$ROOT/cli/target/lib/*" bench/java/EvaluateTop1.java \
+      "$1" "$2" "$3" 2>>"$LOG" | sort
+  }
+  agree() { join -t $'\t' "$1" "$2" | awk -F'\t' '$2 == $3 {s++} END {print s + 0}'; }
+  # ImageNet: the 100 odd rows (held out from calibration), and 50 of them enlarged 4x (DCT-scaled by 1/4 when served).
+  IN="$W/imagenet-heldout"; IN4="$W/imagenet-4x"
+  if [[ ! -f $IN4/done ]]; then
+    rm -rf "$IN" "$IN4"
+    "$PY" - "$SHARED/imagenet" "$IN" "$IN4" <<'PY'
+import csv, os, sys
+from PIL import Image
+src, out, out4 = sys.argv[1:4]
+rows = list(csv.reader(open(os.path.join(src, "calibration.csv"))))[1:]
+for k, (path, label) in enumerate(rows[1::2]):
+    for d in (out,) + ((out4,) if k < 50 else ()):
+        os.makedirs(os.path.join(d, label), exist_ok=True)
+    os.symlink(os.path.join(src, path), os.path.join(out, label, os.path.basename(path)))
+    if k < 50:
+        im = Image.open(os.path.join(src, path)).convert("RGB")
+        im.resize((im.width * 4, im.height * 4), Image.BICUBIC).save(os.path.join(out4, label, os.path.basename(path)), quality=92)
+open(os.path.join(out4, "done"), "w").close()
+PY
+  fi
+  awk '{print NR - 1}' "$SHARED/imagenet/labels.txt" > "$W/imagenet-index-labels.txt"
+  POTATO="$W/potato-int8.tflite"
+  ls "$SHARED/potato/images" > "$W/potato-labels.txt"
+  [[ -f $POTATO && $POTATO -nt cli/target/mlpack.jar ]] || ./mlpack optimize "$SHARED/models/potato-cnn-tfkeras-2.11" -o "$POTATO" \
+    --quantize int8 --calibration "$SHARED/potato/images" --calibration-samples 100 --preprocess raw --resize bilinear \
+    --labels "$W/potato-labels.txt" >>"$LOG" 2>&1
+  P50="$W/potato-50"
+  rm -rf "$P50"; n=(17 17 16); k=0
   for c in $(cat "$W/potato-labels.txt"); do
-    mkdir -p "$D/$c"
+    mkdir -p "$P50/$c"
     mapfile -t pick < <(ls "$SHARED/potato/images/$c" | sort)
-    for f in "${pick[@]:0:${n[$k]}}"; do ln -s "$SHARED/potato/images/$c/$f" "$D/$c/$f"; done
+    for f in "${pick[@]:0:${n[$k]}}"; do ln -s "$SHARED/potato/images/$c/$f" "$P50/$c/$f"; done
     k=$((k + 1))
   done
-  "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$ROOT/cli/target/mlpack.jar:$ROOT/cli/target/lib/*" bench/java/EvaluateTop1.java \
-    "$POTATO" "$D" "$W/potato-labels.txt" 2>>"$LOG" | sort > "$W/evaluate-top1.tsv"
-  start_server "" --model "$POTATO" --quiet
-  : > "$W/server-top1.tsv"
-  for f in "$D"/*/*; do
-    idx=$(curl -s -H 'Content-Type: image/jpeg' --data-binary @"$f" "http://127.0.0.1:$PORT/predict?top_k=1" \
-      | python3 -c 'import json,sys; print(json.load(sys.stdin)["predictions"][0]["index"])')
-    printf '%s\t%s\n' "$(realpath -s "$f")" "$idx" >> "$W/server-top1.tsv"
+  echo "== correct: /predict top-1 (current server, Procfile flags) against mlpack evaluate's, image by image"
+  for set in "potato:$POTATO:$P50:$W/potato-labels.txt" "imagenet:$MNET:$IN:$W/imagenet-index-labels.txt" \
+             "imagenet-4x:$MNET:$IN4:$W/imagenet-index-labels.txt"; do
+    IFS=: read -r name model data labels <<< "$set"
+    evaluate_top1 "$model" "$data" "$labels" > "$W/eval-$name.tsv"
+    PORT=$(free_port)
+    (cd "$W/current-run" && PORT=$PORT exec bash -c "exec $(web current | sed "s|--model model.tflite|--model $model|") --quiet") >"$W/server.out" 2>&1 &
+    PID=$!
+    until curl -sf -o /dev/null "http://127.0.0.1:$PORT/ping"; do sleep 0.05; done
+    top1 "$data" "$W/server-$name.tsv"
+    stop
+    echo "$name: $(agree "$W/eval-$name.tsv" "$W/server-$name.tsv") of $(wc -l < "$W/server-$name.tsv") identical (evaluate listed $(wc -l < "$W/eval-$name.tsv"))"
   done
-  stop_server
-  sort -o "$W/server-top1.tsv" "$W/server-top1.tsv"
-  total=$(wc -l < "$W/server-top1.tsv")
-  same=$(join -t $'\t' "$W/evaluate-top1.tsv" "$W/server-top1.tsv" | awk -F'\t' '$2 == $3' | wc -l)
-  echo "== correct: /predict top-1 equals mlpack evaluate's on $same of $total potato images (evaluate listed $(wc -l < "$W/evaluate-top1.tsv"))"
-  ./mlpack evaluate --reference "$POTATO" --candidate "$POTATO" --data "$D" --labels "$W/potato-labels.txt" \
-    --json "$W/evaluate.json" >>"$LOG" 2>&1
-  correct=$(awk -F'\t' 'NR==FNR {lab[NR-1]=$1; next} {split($1, p, "/"); if (lab[$2] == p[length(p)-1]) c++} END {print c+0}' \
-    "$W/potato-labels.txt" "$W/server-top1.tsv")
-  echo "   top-1 accuracy: server $correct/$total, mlpack evaluate $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["candidate"]["top1"])' "$W/evaluate.json")"
 fi

@@ -15,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
@@ -89,7 +91,8 @@ public final class Server implements AutoCloseable {
     private volatile boolean draining;
     private boolean closed;
 
-    private Server(ServerConfig config, Predictor predictor, MemoryBudget budget, int queue, int decoders, PrintStream log) throws IOException {
+    private Server(ServerConfig config, Predictor predictor, MemoryBudget budget, int queue, int decoders, PrintStream log, HttpEngine http)
+            throws IOException {
         this.config = config;
         this.predictor = predictor;
         this.budget = budget;
@@ -100,24 +103,9 @@ public final class Server implements AutoCloseable {
         this.page = Page.html(predictor.info().name(), config.topK());
         this.workers = new Workers(predictor, budget, decoders);
         this.guard = new ConnectionGuard(config.headerTimeout(), this::headerTimeouts);
-
-        QueuedThreadPool threads = new QueuedThreadPool(PLATFORM_THREADS, 2);
-        threads.setName("http");
-        threads.setDaemon(true);
-        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 1).factory()));
-        jetty = new org.eclipse.jetty.server.Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
-        http.setRequestHeaderSize(HEADER_LIMIT);
-        connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
-        connector.setHost(config.host());
-        connector.setPort(config.port());
-        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
-        connector.setAcceptQueueSize(256);
+        this.jetty = http.jetty();
+        this.connector = http.connector();
         connector.addBean(guard);
-        jetty.addConnector(connector);
-        jetty.addBean(new NetworkConnectionLimit(config.maxConnections(), connector));
         jetty.setErrorHandler(new JsonErrorHandler(HEADER_LIMIT, this::protocolError));
         jetty.setHandler(new Handler.Abstract() {
             @Override
@@ -134,6 +122,32 @@ public final class Server implements AutoCloseable {
             }
             throw e instanceof IOException io ? io : new IOException("cannot start the HTTP server: " + e.getMessage(), e);
         }
+    }
+
+    /** Jetty's server and connector, configured but not started, without the parts that need the model. */
+    private record HttpEngine(org.eclipse.jetty.server.Server jetty, ServerConnector connector) {}
+
+    private static HttpEngine prepareHttp(ServerConfig config) {
+        QueuedThreadPool threads = new QueuedThreadPool(PLATFORM_THREADS, 2);
+        threads.setName("http");
+        threads.setDaemon(true);
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 1).factory()));
+        org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(HEADER_LIMIT);
+        // Buffers on the heap, where the server's own share of it covers them, rather than in direct memory.
+        http.setUseInputDirectByteBuffers(false);
+        http.setUseOutputDirectByteBuffers(false);
+        ServerConnector connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        connector.setAcceptQueueSize(256);
+        jetty.addConnector(connector);
+        jetty.addBean(new NetworkConnectionLimit(config.maxConnections(), connector));
+        return new HttpEngine(jetty, connector);
     }
 
     /**
@@ -154,12 +168,47 @@ public final class Server implements AutoCloseable {
         int workers = config.workers() > 0 ? config.workers() : cores;
         // Enough waiting places for a few clients per worker.
         int queue = config.queue() >= 0 ? config.queue() : Math.max(16, 4 * workers);
-        Predictor predictor = Predictor.load(config, workers);
+        // The model loads (native code) on another thread while Jetty's classes initialise on this one: on two cores,
+        // the boot takes the longer of the two rather than their sum.
+        FutureTask<Predictor> loading = new FutureTask<>(() -> Predictor.load(config, workers));
+        Thread.ofPlatform().name("model-load").start(loading);
+        HttpEngine http;
         try {
-            return new Server(config, predictor, budget, queue, cores, log);
+            http = prepareHttp(config);
+        } catch (RuntimeException | Error e) {
+            closeWhenLoaded(loading);
+            throw e;
+        }
+        Predictor predictor = loaded(loading);
+        try {
+            return new Server(config, predictor, budget, queue, cores, log, http);
         } catch (IOException | RuntimeException e) {
             predictor.close();
             throw e;
+        }
+    }
+
+    private static Predictor loaded(FutureTask<Predictor> loading) throws IOException {
+        try {
+            return loading.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while loading the model", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw new IOException(e.getCause());
+            }
+        }
+    }
+
+    private static void closeWhenLoaded(FutureTask<Predictor> loading) {
+        try {
+            loaded(loading).close();
+        } catch (IOException | RuntimeException ignored) {
+            // the failure being reported matters more
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.mlpack.runtime.image;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Decodes image files straight to a model's input size, by the cheapest path the format allows, and says beforehand
@@ -40,14 +41,15 @@ public final class InputDecoder {
 
     private final ImagePipeline pipeline;
     private final ImageDecoder imageIo;
-    private final Optional<TurboJpeg> turbo;
+    /** Loaded at the first JPEG, not at construction: binding the library's functions costs a server's boot 10% of its CPU. */
+    private final Supplier<Optional<TurboJpeg>> turbo;
 
     /** A decoder for {@code pipeline}'s size and resize (its preprocessing is not applied) refusing images over {@code maxPixels}. */
     public InputDecoder(ImagePipeline pipeline, long maxPixels) {
-        this(pipeline, maxPixels, TurboJpeg.get());
+        this(pipeline, maxPixels, TurboJpeg::get);
     }
 
-    private InputDecoder(ImagePipeline pipeline, long maxPixels, Optional<TurboJpeg> turbo) {
+    private InputDecoder(ImagePipeline pipeline, long maxPixels, Supplier<Optional<TurboJpeg>> turbo) {
         this.pipeline = pipeline;
         this.imageIo = new ImageDecoder(maxPixels);
         this.turbo = turbo;
@@ -55,17 +57,17 @@ public final class InputDecoder {
 
     /** The same decoder without libjpeg-turbo: every JPEG through ImageIO (for comparisons). */
     public InputDecoder withoutLibjpegTurbo() {
-        return new InputDecoder(pipeline, imageIo.maxPixels(), Optional.empty());
+        return new InputDecoder(pipeline, imageIo.maxPixels(), Optional::empty);
     }
 
     public long maxPixels() { return imageIo.maxPixels(); }
 
     /** Whether JPEGs go through libjpeg-turbo (else ImageIO: another platform, or the library could not be loaded). */
-    public boolean libjpegTurbo() { return turbo.isPresent(); }
+    public boolean libjpegTurbo() { return turbo.get().isPresent(); }
 
-    /** One phrase for startup logs: which decoders are in use. */
+    /** One phrase for startup logs: which decoders are in use, without loading any (see {@link #libjpegTurbo()}). */
     public String describe() {
-        return (turbo.isPresent() ? "JPEG libjpeg-turbo with DCT scaling" : "JPEG ImageIO (libjpeg-turbo unavailable)")
+        return (TurboJpeg.find() != null ? "JPEG libjpeg-turbo with DCT scaling" : "JPEG ImageIO (libjpeg-turbo not found)")
                 + ", PNG streamed by rows, others ImageIO";
     }
 
@@ -108,12 +110,13 @@ public final class InputDecoder {
         Resize resize = pipeline.resize();
         long output = 4L * 3 * height * width;
         JpegFrame jpeg = header.jpeg();
-        if (jpeg != null && turbo.isPresent() && (jpeg.components() == 1 || jpeg.components() == 3)) {
+        Optional<TurboJpeg> fast = jpeg == null ? Optional.empty() : turbo.get();
+        if (jpeg != null && fast.isPresent() && (jpeg.components() == 1 || jpeg.components() == 3)) {
             int reduction = reduction(jpeg.width(), jpeg.height());
             long scaled = (long) ceilDiv(jpeg.width(), reduction) * ceilDiv(jpeg.height(), reduction);
             // The file's copy in native memory, libjpeg's buffers, Leptonica's 32-bit image and its copy on the heap.
             gate.reserve(length + jpeg.coefficientBytes() + scaled * 8 + output);
-            DecodedRows image = turbo.get().decode(data, offset, length, reduction);
+            DecodedRows image = fast.get().decode(data, offset, length, reduction);
             if (image != null) return shrink.apply(resize, image, height, width);
             gate.reserve(header.imageIoBytes(length)); // refused or warned about: ImageIO decides, at full size
             return shrink.apply(resize, RowSource.of(imageIo.decode(data, offset, length, source)), height, width);

@@ -82,6 +82,11 @@ final class TurboJpeg {
     /** The library file in use. */
     Path library() { return library; }
 
+    /** Where the library would be loaded from (nothing is loaded), or null when it is not found. */
+    static Path find() {
+        return locate();
+    }
+
     private static Optional<TurboJpeg> load() {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) return Optional.empty();
         Path file = locate();
