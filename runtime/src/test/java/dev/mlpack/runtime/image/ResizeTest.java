@@ -165,6 +165,16 @@ class ResizeTest {
     }
 
     @Test
+    void roundingToABytesIsMathRoundAtEveryHalfAndItsNeighbours() {
+        for (int k = 0; k <= 256; k++) {
+            for (float v : new float[] {k, k + 0.5f, Math.nextDown(k + 0.5f), Math.nextUp(k + 0.5f), Math.nextDown((float) k), k + 0.25f}) {
+                if (v < 0) continue;
+                assertEquals((byte) Math.max(0, Math.min(255, Math.round(v))), Resize.roundToByte(v), "v = " + v);
+            }
+        }
+    }
+
+    @Test
     void aDecodersOwnPixelLayoutResizesLikeTheSamePixelsAsRgb() throws Exception {
         RgbImage img = ImagePipelineTest.gradient(50, 30);
         byte[] abgr = new byte[50 * 30 * 4];
