@@ -88,7 +88,8 @@ class UserModelsTest {
         List<String> flags = new ArrayList<>();
         if (c.refusal() != null) {
             Path refused = tmp.resolve(c.name() + "-refused.tflite");
-            CliRunner.Result r = assertOneLineError(2, optimize(fixture, refused, "int8", List.of()));
+            CliRunner.Result r = assertOneLineError(2, optimize(fixture, refused, "int8",
+                    List.of("--calibration", fixture.resolve("train.csv").toString())));
             assertTrue(r.err().contains(c.refusal()), r.err());
             assertFalse(Files.exists(refused), "no output after a refusal");
             flags.addAll(c.flags());
