@@ -73,7 +73,8 @@ final class CheckpointReader {
         return out;
     }
 
-    private GraphOperation restoreOp(Graph g, List<String> keys, List<DataType> types) {
+    /** A RestoreV2 of {@code keys} added to {@code g}, which may be a loaded model's graph (op names are kept unique). */
+    GraphOperation restoreOp(Graph g, List<String> keys, List<DataType> types) {
         if (!exists()) {
             throw ConversionException.badInput("variables/variables.index is missing in " + prefix.getParent().getParent()
                     + ": copy the whole SavedModel folder, including variables/");
@@ -81,7 +82,7 @@ final class CheckpointReader {
         Ops tf = Ops.create(g);
         String[] slices = new String[keys.size()];
         java.util.Arrays.fill(slices, "");
-        GraphOperationBuilder b = g.opBuilder("RestoreV2", "restore", tf.scope());
+        GraphOperationBuilder b = g.opBuilder("RestoreV2", tf.scope().makeOpName("restore"), tf.scope());
         b.addInput(tf.constant(prefix.toString()).asOutput());
         b.addInput(tf.constant(org.tensorflow.ndarray.StdArrays.ndCopyOf(keys.toArray(new String[0]))).asOutput());
         b.addInput(tf.constant(org.tensorflow.ndarray.StdArrays.ndCopyOf(slices)).asOutput());
