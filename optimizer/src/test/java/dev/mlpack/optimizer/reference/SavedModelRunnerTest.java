@@ -40,10 +40,7 @@ class SavedModelRunnerTest {
      */
     @Test
     void runsTheVariablesTheServingFunctionCapturesWhenTheSaverRestoresCopies() {
-        Path dir = Tf2SavedModel.write(tmp.resolve("copies"), Tf2SavedModel.Layout.SAVER_RESTORES_A_COPY);
-        try (SavedModelRunner runner = SavedModelRunner.load(dir, null)) {
-            assertArrayEquals(new float[] {2f, -6f}, runner.run(new float[] {1f, -2f}, 1, 2), 0f);
-        }
+        assertScalesByTheCheckpointedVariable(Tf2SavedModel.Layout.SAVER_RESTORES_A_COPY);
     }
 
     /**
@@ -69,10 +66,7 @@ class SavedModelRunnerTest {
     /** The layout TF's loader handles by itself (the saver restores the captured handle) runs as it always did. */
     @Test
     void runsTf2SavedModelsWhoseSaverRestoresTheCapturedVariables() {
-        Path dir = Tf2SavedModel.write(tmp.resolve("direct"), Tf2SavedModel.Layout.SAVER_RESTORES_THE_CAPTURED_HANDLE);
-        try (SavedModelRunner runner = SavedModelRunner.load(dir, null)) {
-            assertArrayEquals(new float[] {2f, -6f}, runner.run(new float[] {1f, -2f}, 1, 2), 0f);
-        }
+        assertScalesByTheCheckpointedVariable(Tf2SavedModel.Layout.SAVER_RESTORES_THE_CAPTURED_HANDLE);
     }
 
     /** A captured variable that neither the saver nor the checkpoint's object graph restores is bad input, not a crash. */
@@ -92,6 +86,13 @@ class SavedModelRunnerTest {
             ConversionException e = assertThrows(ConversionException.class, () -> runner.run(new float[] {1f, -2f}, 1, 2));
             assertOneLineToExportAgain(e);
             assertTrue(e.getMessage().contains("Could not find variable scale"), e.getMessage());
+        }
+    }
+
+    /** output_0 = inputs * scale, with scale = [2, 3] from the checkpoint (never from an initializer). */
+    private void assertScalesByTheCheckpointedVariable(Tf2SavedModel.Layout layout) {
+        try (SavedModelRunner runner = SavedModelRunner.load(Tf2SavedModel.write(tmp.resolve(layout.name()), layout), null)) {
+            assertArrayEquals(new float[] {2f, -6f}, runner.run(new float[] {1f, -2f}, 1, 2), 0f);
         }
     }
 
