@@ -53,14 +53,15 @@ public final class CapturedVariables {
         List<Capture> captures = capturedVariables(bundle.metaGraphDef(), signatureName);
         if (captures.isEmpty()) return 0;
         Graph graph = bundle.graph();
-        Ops tf = Ops.create(graph);
-        List<Capture> unset = unset(bundle.session(), tf, graph, captures);
+        List<Capture> unset = unset(bundle.session(), graph, captures);
         if (unset.isEmpty()) return 0;
 
         CheckpointReader checkpoint = new CheckpointReader(dir.resolve("variables"));
         TrackableObjectGraph objectGraph = objectGraph(checkpoint);
         List<String> keys = unset.stream().map(c -> checkpointKey(objectGraph, c, dir)).toList();
         GraphOperation restore = checkpoint.restoreOp(graph, keys, unset.stream().map(Capture::dtype).toList());
+        // A new Ops takes in the names the graph has by now, so the assignments' names cannot clash with the restore's.
+        Ops tf = Ops.create(graph);
         Session.Runner assignments = bundle.session().runner();
         for (int i = 0; i < unset.size(); i++) {
             assignments.addTarget(tf.assignVariableOp(handle(graph, unset.get(i)), restore.output(i)));
@@ -68,9 +69,9 @@ public final class CapturedVariables {
         try {
             assignments.run();
         } catch (RuntimeException e) {
+            String why = String.valueOf(e.getMessage()).lines().filter(line -> !line.isBlank()).findFirst().orElse("unknown error");
             throw ConversionException.badInput("cannot restore the variables the signature '" + signatureName + "' of " + dir
-                    + " reads (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("unknown error")
-                    + "): export the model again");
+                    + " reads (" + why + "): export the model again");
         }
         return unset.size();
     }
@@ -107,7 +108,8 @@ public final class CapturedVariables {
         return captures;
     }
 
-    private static List<Capture> unset(Session session, Ops tf, Graph graph, List<Capture> captures) {
+    private static List<Capture> unset(Session session, Graph graph, List<Capture> captures) {
+        Ops tf = Ops.create(graph);
         Session.Runner checks = session.runner();
         for (Capture c : captures) checks.fetch(tf.varIsInitializedOp(handle(graph, c)));
         List<Capture> unset = new ArrayList<>();

@@ -89,7 +89,7 @@ class SavedModelRunnerTest {
         }
     }
 
-    /** output_0 = inputs * scale, with scale = [2, 3] from the checkpoint (never from an initializer). */
+    /** output_0 = inputs * scale, where only the checkpoint holds scale = [2, 3]. */
     private void assertScalesByTheCheckpointedVariable(Tf2SavedModel.Layout layout) {
         try (SavedModelRunner runner = SavedModelRunner.load(Tf2SavedModel.write(tmp.resolve(layout.name()), layout), null)) {
             assertArrayEquals(new float[] {2f, -6f}, runner.run(new float[] {1f, -2f}, 1, 2), 0f);
