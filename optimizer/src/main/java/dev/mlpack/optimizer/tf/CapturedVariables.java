@@ -1,6 +1,5 @@
 package dev.mlpack.optimizer.tf;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.mlpack.optimizer.ConversionException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ public final class CapturedVariables {
         if (unset.isEmpty()) return 0;
 
         CheckpointReader checkpoint = new CheckpointReader(dir.resolve("variables"));
-        TrackableObjectGraph objectGraph = objectGraph(checkpoint);
+        TrackableObjectGraph objectGraph = checkpoint.objects();
         List<String> keys = unset.stream().map(c -> checkpointKey(objectGraph, c, dir)).toList();
         GraphOperation restore = checkpoint.restoreOp(graph, keys, unset.stream().map(Capture::dtype).toList());
         // A new Ops takes in the names the graph has by now, so the assignments' names cannot clash with the restore's.
@@ -121,21 +120,10 @@ public final class CapturedVariables {
         return unset;
     }
 
-    private static TrackableObjectGraph objectGraph(CheckpointReader checkpoint) {
-        try {
-            return TrackableObjectGraph.parseFrom(checkpoint.objectGraph());
-        } catch (InvalidProtocolBufferException e) {
-            throw ConversionException.badInput("the checkpoint's object graph is corrupt (" + e.getMessage() + "): export the model again");
-        }
-    }
-
     /** The checkpoint and the SavedModel number their object graphs alike: both list the same objects in one order. */
     private static String checkpointKey(TrackableObjectGraph objectGraph, Capture capture, Path dir) {
-        if (capture.objectId() < objectGraph.getNodesCount()) {
-            for (var attribute : objectGraph.getNodes(capture.objectId()).getAttributesList()) {
-                if (attribute.getName().equals("VARIABLE_VALUE")) return attribute.getCheckpointKey();
-            }
-        }
+        String key = CheckpointReader.variableKey(objectGraph, capture.objectId());
+        if (key != null) return key;
         throw ConversionException.badInput("the SavedModel " + dir + " reads variable '" + capture.name() + "', which neither its"
                 + " saver nor its checkpoint restores: export the model again with Keras' model.export(DIR)");
     }

@@ -1,5 +1,9 @@
 package dev.mlpack.optimizer.tf;
 
+import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+
 import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
@@ -34,8 +38,24 @@ final class CheckpointReader {
 
     boolean exists() { return Files.isRegularFile(Path.of(prefix + ".index")); }
 
-    /** The serialized TrackableObjectGraph that TF2 checkpoints store to map objects to keys. */
-    byte[] objectGraph() { return NativeStderr.silenced(this::readObjectGraph); }
+    /**
+     * The object graph TF2 checkpoints store to map objects to keys; it numbers the objects as the SavedModel's own
+     * object graph does.
+     */
+    TrackableObjectGraph objects() {
+        try {
+            return TrackableObjectGraph.parseFrom(NativeStderr.silenced(this::readObjectGraph));
+        } catch (InvalidProtocolBufferException e) {
+            throw ConversionException.badInput("the checkpoint's object graph is corrupt (" + e.getMessage() + "): export the model again");
+        }
+    }
+
+    /** The checkpoint key of the value of object {@code id}, or null when it holds no variable value. */
+    static String variableKey(TrackableObjectGraph objects, int id) {
+        if (id >= objects.getNodesCount()) return null;
+        return objects.getNodes(id).getAttributesList().stream().filter(a -> a.getName().equals("VARIABLE_VALUE"))
+                .map(TrackableObjectGraph.TrackableObject.SerializedTensor::getCheckpointKey).findFirst().orElse(null);
+    }
 
     private byte[] readObjectGraph() {
         try (Graph g = new Graph(); Session s = new Session(g)) {
