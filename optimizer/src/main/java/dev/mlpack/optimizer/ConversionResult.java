@@ -1,6 +1,7 @@
 package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.prune.PruneReport;
+import dev.mlpack.optimizer.tf.ImportRepairs;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,20 +10,31 @@ import java.util.Map;
 
 /**
  * What a conversion wrote: the file, its size (raw and gzip -9), the time it took, the op histogram of the written
- * model, for int8 the calibration that was run and every op left in float, and the zeros of every kernel.
+ * model, for int8 the calibration that was run and every op left in float, the zeros of every kernel, the
+ * preprocessing it used and why, and what the import repaired in a graph traced in training mode.
  */
 public record ConversionResult(Path output, long bytes, Quantize quantize, double seconds, Map<String, Integer> ops,
-                               Calibration calibration, List<String> floatOps, long compressedBytes, PruneReport pruning) {
+                               Calibration calibration, List<String> floatOps, long compressedBytes, PruneReport pruning,
+                               PreprocessingChoice preprocessing, ImportRepairs repairs) {
     public ConversionResult {
         ops = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(ops));
         floatOps = List.copyOf(floatOps);
         java.util.Objects.requireNonNull(pruning, "pruning");
+        java.util.Objects.requireNonNull(preprocessing, "preprocessing");
+        java.util.Objects.requireNonNull(repairs, "repairs");
     }
 
-    /** A result without compression or pruning figures (tests of the report formatting). */
+    /** A result without compression, pruning, preprocessing or repair figures (tests of the report formatting). */
     public ConversionResult(Path output, long bytes, Quantize quantize, double seconds, Map<String, Integer> ops,
                             Calibration calibration, List<String> floatOps) {
-        this(output, bytes, quantize, seconds, ops, calibration, floatOps, bytes, PruneReport.EMPTY);
+        this(output, bytes, quantize, seconds, ops, calibration, floatOps, bytes, PruneReport.EMPTY, PreprocessingChoice.INFER,
+                ImportRepairs.NONE);
+    }
+
+    /** The same result for the file moved to {@code target}. */
+    public ConversionResult movedTo(Path target) {
+        return new ConversionResult(target, bytes, quantize, seconds, ops, calibration, floatOps, compressedBytes, pruning,
+                preprocessing, repairs);
     }
 
     /**

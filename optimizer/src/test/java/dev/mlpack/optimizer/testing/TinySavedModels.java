@@ -17,12 +17,16 @@ import org.tensorflow.types.TFloat32;
 public final class TinySavedModels {
     private TinySavedModels() {}
 
-    /** Exports {@code body(tf, image)} as the serving signature of a model taking float32 [N, 4, 4, 3]. */
+    /**
+     * Exports {@code body(tf, image)} as the serving signature of a model taking float32 [N, 4, 4, 3]. Variables the
+     * body makes must be TF 1 ones ({@code tf.variable}): TF Java's exporter saves only those, with their initial values.
+     */
     public static Path export(Path dir, BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> body) {
         try (Graph g = new Graph(); Session s = new Session(g)) {
             Ops tf = Ops.create(g);
             Placeholder<TFloat32> x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 4, 3)));
             Signature sig = Signature.builder().key("serving_default").input("image", x).output("output_0", body.apply(tf, x)).build();
+            s.initialize();
             SavedModelBundle.exporter(dir.toString()).withFunction(SessionFunction.create(sig, s)).export();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
