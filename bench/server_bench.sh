@@ -89,8 +89,14 @@ def photo(name, size):
 for i, n in enumerate(names):
     p = photo(n, (4096, 4096))
     p.save(os.path.join(out, f"photo4096_{i}.jpg"), quality=92)
-    for q in (100, 98, 96, 94, 92):
-        b = io.BytesIO(); p.save(b, format="JPEG", quality=q, subsampling=0)
+    # A body of just under 10 MB (--max-body): more noise until quality 100 without chroma subsampling reaches it.
+    for sigma in (12, 16, 20, 24, 28, 32):
+        a = np.asarray(p, dtype=np.int16) + rng.normal(0, sigma, (4096, 4096, 3)).astype(np.int16)
+        b = io.BytesIO(); Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).save(b, format="JPEG", quality=100, subsampling=0)
+        if b.tell() > 9 * 1024 * 1024 or sigma == 32:
+            break
+    for q in (100, 99, 98, 97, 96, 95, 94, 93, 92):
+        b = io.BytesIO(); Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).save(b, format="JPEG", quality=q, subsampling=0)
         if b.tell() <= 10 * 1024 * 1024 - 4096:
             open(os.path.join(out, f"body10mb_{i}.jpg"), "wb").write(b.getvalue()); break
     photo(n, (2048, 2048)).save(os.path.join(out, f"photo2048_{i}.jpg"), quality=90)
@@ -107,6 +113,18 @@ while True:
     parts.append(part); size += len(part); i += 1
 open(os.path.join(d, "multipart10mb.bin"), "wb").write(b"".join(parts) + b"--mlpackbench--\r\n")
 print(len(parts), "images in the multipart", file=sys.stderr)
+PY
+  # The issue's case: 805 small images in one 10 MB multipart (more than --max-images).
+  "$PY" - "$SHARED/imagenet" "$BIG" <<'PY'
+import io, os, sys
+from PIL import Image
+src, d = sys.argv[1], sys.argv[2]
+name = sorted(os.listdir(os.path.join(src, "calibration")))[0]
+b = io.BytesIO(); Image.open(os.path.join(src, "calibration", name)).convert("RGB").resize((96, 96)).save(b, format="JPEG", quality=98)
+part = b"--mlpackbench\r\nContent-Disposition: form-data; name=\"image\"; filename=\"s.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n" + b.getvalue() + b"\r\n"
+n = min(805, (10 * 1024 * 1024 - 20) // len(part))
+open(os.path.join(d, "multipart805.bin"), "wb").write(part * n + b"--mlpackbench--\r\n")
+print(n, "small images in the second multipart", file=sys.stderr)
 PY
   touch "$BIG/done"
 fi
@@ -211,12 +229,19 @@ if want attacks; then
     ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     next=$(curl -s -o /dev/null -w '%{http_code} in %{time_total} s' --max-time 60 -H 'Content-Type: image/jpeg' --data-binary @"$JPEGS/img0.jpg" \
       "http://127.0.0.1:$PORT/predict" || echo "no-answer")
-    echo "-- $which: 10 MB multipart of 2048x2048 JPEGs: $status after $ms ms ($(head -c 120 "$W/multipart.json")); the next request: $next; peak_rss_mb=$(rss)"
+    echo "-- $which: 10 MB multipart of $(grep -c 'name="image"' "$BIG/multipart10mb.bin") 2048x2048 JPEGs: $status after $ms ms ($(head -c 100 "$W/multipart.json")); the next request: $next; peak_rss_mb=$(rss)"
+    t0=$(date +%s%N)
+    status=$(curl -s -o "$W/multipart.json" -w '%{http_code}' --max-time 60 -H 'Content-Type: multipart/form-data; boundary=mlpackbench' \
+      --data-binary @"$BIG/multipart805.bin" "http://127.0.0.1:$PORT/predict?top_k=1" || echo "no-answer")
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    echo "-- $which: 10 MB multipart of $(grep -c 'name="image"' "$BIG/multipart805.bin") small JPEGs: $status after $ms ms ($(head -c 100 "$W/multipart.json"))"
+    # The name TF Serving clients must use: the current server's is --model-name (the app name), the baseline's the metadata's.
+    name=$(curl -s "http://127.0.0.1:$PORT/metrics" | sed -n 's/^mlpack_model_info{name="\([^"]*\)".*/\1/p')
     b64=$(base64 -w0 "$JPEGS/img0.jpg")
-    row=$(curl -s -o /dev/null -w '%{http_code}' -d "{\"instances\": [{\"b64\": \"$b64\"}]}" -X POST "http://127.0.0.1:$PORT/v1/models/mobilenet:predict")
-    col=$(curl -s -o /dev/null -w '%{http_code}' -d "{\"inputs\": [{\"b64\": \"$b64\"}]}" -X POST "http://127.0.0.1:$PORT/v1/models/mobilenet:predict")
-    ver=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v1/models/mobilenet/versions/999")
-    echo "-- $which: TF Serving curl -d '{\"instances\": [{\"b64\": ...}]}': $row; '{\"inputs\": ...}': $col; /versions/999: $ver"
+    row=$(curl -s -o /dev/null -w '%{http_code}' -d "{\"instances\": [{\"b64\": \"$b64\"}]}" -X POST "http://127.0.0.1:$PORT/v1/models/$name:predict")
+    col=$(curl -s -o /dev/null -w '%{http_code}' -d "{\"inputs\": [{\"b64\": \"$b64\"}]}" -X POST "http://127.0.0.1:$PORT/v1/models/$name:predict")
+    ver=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v1/models/$name/versions/999")
+    echo "-- $which: TF Serving (model $name): curl -d '{\"instances\": [{\"b64\": ...}]}': $row; '{\"inputs\": ...}': $col; /versions/999: $ver"
     stop
     start "$which"
     echo "-- $which: $(attack drain "$PORT" 16 5 "$PID" "$JPEGS/img0.jpg") exit_code=$(wait "$PID"; echo $?)"

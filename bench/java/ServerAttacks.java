@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   drain PORT CLIENTS SECONDS PID FILE  CLIENTS keep-alive clients POST FILE back to back; after SECONDS, SIGTERM to
  *                                        PID; they go on (a new connection after Connection: close) until the server
  *                                        refuses connections. Prints requests answered, requests sent and never
- *                                        answered (dropped), answers after SIGTERM without Connection: close, the exit
- *                                        time (the process's exit code is the script's to read).
+ *                                        answered (dropped), answers without Connection: close to requests sent once
+ *                                        the server had begun to drain, the exit time (the exit code is the caller's
+ *                                        to read).
  *
  * Answers are read as HTTP/1.1 with a Content-Length, which is what the server sends.
  */
@@ -154,6 +155,9 @@ public final class ServerAttacks {
         byte[] head = ("POST /predict?top_k=1 HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: " + body.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
         AtomicLong termAt = new AtomicLong();
+        // When the first answer with Connection: close came after SIGTERM: the server had begun to drain by then, so
+        // every request sent later must be answered with it too (the signal takes a moment to reach the server).
+        AtomicLong drainSeenAt = new AtomicLong();
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger answeredAfterTerm = new AtomicInteger();
         AtomicInteger dropped = new AtomicInteger();
@@ -198,10 +202,10 @@ public final class ServerAttacks {
                             statuses.computeIfAbsent(a.status, k -> new AtomicInteger()).incrementAndGet();
                             boolean close = "close".equalsIgnoreCase(a.header("connection"));
                             long t = termAt.get();
-                            if (t != 0 && sentAt > t) {
-                                answeredAfterTerm.incrementAndGet();
-                                if (!close) keptAliveAfterTerm.incrementAndGet();
-                            }
+                            if (t != 0 && sentAt > t) answeredAfterTerm.incrementAndGet();
+                            if (t != 0 && close) drainSeenAt.compareAndSet(0, System.nanoTime());
+                            long d = drainSeenAt.get();
+                            if (d != 0 && sentAt > d && !close) keptAliveAfterTerm.incrementAndGet();
                             if (close) break;
                         }
                     } catch (IOException ignored) {

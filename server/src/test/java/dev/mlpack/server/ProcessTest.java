@@ -104,76 +104,28 @@ class ProcessTest {
         }
     }
 
+    /**
+     * The benchmark's drain (bench/java/ServerAttacks.java, the same client), smaller: keep-alive clients send requests
+     * back to back, SIGTERM comes in the middle, and every request sent gets an answer, with Connection: close after it.
+     */
     @Test
     void sigtermUnderKeepAliveClientsAnswersEveryRequestSentThenExitsZero() throws Exception {
-        byte[] png = Files.readAllBytes(TestModels.sampleImage("Bag"));
-        byte[] request = ("POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: " + png.length + "\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1);
+        Path jpeg = Files.write(tmp.resolve("bag.jpg"), RobustnessTest.jpeg(Files.readAllBytes(TestModels.sampleImage("Bag"))));
         try (Running server = new Running(List.of(), "--model", TestModels.sampleInt8().toString(), "--host", "127.0.0.1",
                 "--port", "0", "--workers", "1", "--drain", "15", "--quiet")) {
             int port = server.awaitListening();
-            java.util.concurrent.atomic.AtomicBoolean terminated = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.atomic.AtomicInteger afterTermWithoutClose = new java.util.concurrent.atomic.AtomicInteger();
-            List<Thread> clients = new ArrayList<>();
-            long stopBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            for (int c = 0; c < 6; c++) {
-                Thread t = new Thread(() -> {
-                    // Keep-alive: requests back to back on one connection, a new one when the server says close, until
-                    // the server refuses connections (or a bounded time passes).
-                    while (System.nanoTime() < stopBy) {
-                        Socket s;
-                        try {
-                            s = new Socket("127.0.0.1", port);
-                            s.setSoTimeout(20_000);
-                        } catch (IOException refused) {
-                            return;
-                        }
-                        try (s) {
-                            while (System.nanoTime() < stopBy) {
-                                boolean termBefore = terminated.get();
-                                try {
-                                    s.getOutputStream().write(request);
-                                    s.getOutputStream().write(png);
-                                } catch (IOException e) {
-                                    break; // not sent: the server closed the idle connection first
-                                }
-                                Http.Raw a;
-                                try {
-                                    a = Http.readAnswer(s.getInputStream());
-                                } catch (IOException e) {
-                                    a = null;
-                                }
-                                if (a == null) {
-                                    dropped.incrementAndGet();
-                                    break;
-                                }
-                                answered.incrementAndGet();
-                                boolean close = "close".equalsIgnoreCase(a.header("connection"));
-                                if (termBefore && !close) afterTermWithoutClose.incrementAndGet();
-                                if (close) break;
-                            }
-                        } catch (IOException ignored) {
-                            // closing
-                        }
-                    }
-                });
-                t.start();
-                clients.add(t);
-            }
-            Thread.sleep(1500);
-            assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(server.process.pid())).start().waitFor());
-            // From the line on, the server is draining: what is sent then must be answered with Connection: close.
-            long seen = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (server.all.stream().noneMatch(l -> l.contains("shutting down")) && System.nanoTime() < seen) Thread.sleep(1);
-            terminated.set(true);
+            Process clients = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    TestModels.repo().resolve("bench/java/ServerAttacks.java").toString(), "drain", Integer.toString(port), "6", "2",
+                    Long.toString(server.process.pid()), jpeg.toString()).redirectErrorStream(true).start();
+            String out = new String(clients.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(clients.waitFor(60, TimeUnit.SECONDS), out);
             assertTrue(server.process.waitFor(20, TimeUnit.SECONDS), "exits within the drain time");
-            for (Thread t : clients) t.join(20_000);
             assertEquals(0, server.process.exitValue(), String.join("\n", server.all));
-            assertTrue(answered.get() > 6, "traffic flowed: " + answered.get());
-            assertEquals(0, dropped.get(), "requests sent and never answered");
-            assertEquals(0, afterTermWithoutClose.get(), "every answer after SIGTERM says Connection: close");
+            Matcher m = Pattern.compile("answered=(\\d+) .*dropped=(\\d+) kept_alive_after_sigterm=(\\d+)").matcher(out);
+            assertTrue(m.find(), out);
+            assertTrue(Integer.parseInt(m.group(1)) > 6, "traffic flowed: " + out);
+            assertEquals("0", m.group(2), "requests sent and never answered: " + out);
+            assertEquals("0", m.group(3), "answers to requests sent after SIGTERM without Connection: close: " + out);
         }
     }
 
