@@ -2,7 +2,8 @@ package dev.mlpack.runtime.image;
 
 /**
  * How an image is brought to a model's input size. All methods return float pixels in 0..255,
- * HWC-interleaved RGB ({@code out[(y * width + x) * 3 + c]}).
+ * HWC-interleaved ({@code out[(y * width + x) * channels + c]}): RGB for an {@link RgbImage}, one
+ * channel for a {@link GrayImage}.
  *
  * <p>{@link #BILINEAR} and {@link #NEAREST} reproduce {@code tf.image.resize(images, [h, w],
  * method=..., antialias=False)}, i.e. TF2's half-pixel-centre sampling, computed in float32 in the
@@ -33,22 +34,35 @@ public enum Resize {
 
     /** Resizes {@code image} to {@code height x width}; see the constants for what each does. */
     public float[] apply(RgbImage image, int height, int width) {
+        return apply(image.pixels(), image.width(), image.height(), 3, height, width);
+    }
+
+    /** Like {@link #apply(RgbImage, int, int)} for one channel: {@code height * width} values. */
+    public float[] apply(GrayImage image, int height, int width) {
+        return apply(image.pixels(), image.width(), image.height(), 1, height, width);
+    }
+
+    private float[] apply(byte[] px, int inW, int inH, int channels, int height, int width) {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
         }
-        float[] out = new float[height * width * 3];
+        Source source = new Source(px, inW, inH, channels);
+        float[] out = new float[height * width * channels];
         switch (this) {
-            case BILINEAR -> bilinear(image, height, width, 0, 0, height, width, out);
-            case NEAREST -> nearest(image, height, width, out);
+            case BILINEAR -> bilinear(source, height, width, 0, 0, height, width, out);
+            case NEAREST -> nearest(source, height, width, out);
             case CROP -> {
-                int[] size = cropResizeSize(image.height(), image.width(), height, width);
+                int[] size = cropResizeSize(inH, inW, height, width);
                 int top = (size[0] - height) / 2;
                 int left = (size[1] - width) / 2;
-                bilinear(image, size[0], size[1], top, left, height, width, out);
+                bilinear(source, size[0], size[1], top, left, height, width, out);
             }
         }
         return out;
     }
+
+    /** Interleaved 8-bit pixels of {@code channels} channels. */
+    private record Source(byte[] px, int width, int height, int channels) {}
 
     /** Parses "bilinear", "nearest" or "crop", ignoring case. */
     public static Resize parse(String name) {
@@ -75,10 +89,11 @@ public enum Resize {
      * Bilinear resize of {@code image} to a virtual {@code fullH x fullW} grid, computing only the
      * window starting at {@code (top, left)} of size {@code outH x outW}.
      */
-    private static void bilinear(RgbImage image, int fullH, int fullW, int top, int left, int outH, int outW, float[] out) {
+    private static void bilinear(Source image, int fullH, int fullW, int top, int left, int outH, int outW, float[] out) {
         int inH = image.height();
         int inW = image.width();
-        byte[] px = image.pixels();
+        int ch = image.channels();
+        byte[] px = image.px();
         // TF: scale = in / out in float; src = (dst + 0.5f) * scale - 0.5f; lower = max(floor, 0);
         // upper = min(ceil, in - 1); lerp = src - floor(src) (taken before clamping).
         float scaleY = (float) inH / (float) fullH;
@@ -99,14 +114,14 @@ public enum Resize {
             int y0 = Math.max((int) floor, 0);
             int y1 = Math.min((int) Math.ceil(src), inH - 1);
             float yLerp = src - floor;
-            int row0 = y0 * inW * 3;
-            int row1 = y1 * inW * 3;
-            int o = y * outW * 3;
+            int row0 = y0 * inW * ch;
+            int row1 = y1 * inW * ch;
+            int o = y * outW * ch;
             for (int x = 0; x < outW; x++) {
-                int a = x0[x] * 3;
-                int b = x1[x] * 3;
+                int a = x0[x] * ch;
+                int b = x1[x] * ch;
                 float xl = xLerp[x];
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < ch; c++) {
                     float topLeft = px[row0 + a + c] & 0xFF;
                     float topRight = px[row0 + b + c] & 0xFF;
                     float bottomLeft = px[row1 + a + c] & 0xFF;
@@ -119,25 +134,24 @@ public enum Resize {
         }
     }
 
-    private static void nearest(RgbImage image, int outH, int outW, float[] out) {
+    private static void nearest(Source image, int outH, int outW, float[] out) {
         int inH = image.height();
         int inW = image.width();
-        byte[] px = image.pixels();
+        int ch = image.channels();
+        byte[] px = image.px();
         float scaleY = (float) inH / (float) outH;
         float scaleX = (float) inW / (float) outW;
         int[] xs = new int[outW];
         for (int x = 0; x < outW; x++) {
-            xs[x] = Math.max(0, Math.min((int) Math.floor(((float) x + 0.5f) * scaleX), inW - 1)) * 3;
+            xs[x] = Math.max(0, Math.min((int) Math.floor(((float) x + 0.5f) * scaleX), inW - 1)) * ch;
         }
         for (int y = 0; y < outH; y++) {
             int sy = Math.max(0, Math.min((int) Math.floor(((float) y + 0.5f) * scaleY), inH - 1));
-            int row = sy * inW * 3;
-            int o = y * outW * 3;
+            int row = sy * inW * ch;
+            int o = y * outW * ch;
             for (int x = 0; x < outW; x++) {
                 int i = row + xs[x];
-                out[o++] = px[i] & 0xFF;
-                out[o++] = px[i + 1] & 0xFF;
-                out[o++] = px[i + 2] & 0xFF;
+                for (int c = 0; c < ch; c++) out[o++] = px[i + c] & 0xFF;
             }
         }
     }

@@ -1,0 +1,85 @@
+package dev.mlpack.runtime.image;
+
+import java.util.Arrays;
+
+/**
+ * An 8-bit single-channel image, row-major, row 0 first: what a grayscale-input model (Fashion-MNIST and MNIST
+ * style, input {@code [1, H, W, 1]}) is fed. Immutable: the array is copied out.
+ */
+public final class GrayImage {
+    private final int width;
+    private final int height;
+    private final byte[] luma;
+
+    private GrayImage(int width, int height, byte[] luma) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+        }
+        if (luma.length != (long) width * height) {
+            throw new IllegalArgumentException("expected " + (long) width * height + " bytes for " + width + "x" + height
+                    + " gray, got " + luma.length);
+        }
+        this.width = width;
+        this.height = height;
+        this.luma = luma;
+    }
+
+    /** A gray image from its bytes (copied); {@code luma.length} must be width * height. */
+    public static GrayImage of(int width, int height, byte[] luma) {
+        return new GrayImage(width, height, luma.clone());
+    }
+
+    /**
+     * The luma of an RGB image exactly as PIL's {@code Image.convert("L")} computes it, which is what Keras'
+     * {@code load_img(color_mode="grayscale")} feeds a model: ITU-R 601-2, {@code L = R * 299/1000 + G * 587/1000 + B
+     * * 114/1000}, in PIL's 16-bit fixed point {@code (R * 19595 + G * 38470 + B * 7471 + 0x8000) >> 16}. A gray
+     * image decoded to RGB (R = G = B) comes back unchanged.
+     */
+    public static GrayImage luma(RgbImage rgb) {
+        byte[] px = rgb.pixels();
+        byte[] out = new byte[rgb.width() * rgb.height()];
+        for (int i = 0, p = 0; i < out.length; i++, p += 3) {
+            int r = px[p] & 0xFF, g = px[p + 1] & 0xFF, b = px[p + 2] & 0xFF;
+            out[i] = (byte) ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
+        }
+        return new GrayImage(rgb.width(), rgb.height(), out);
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    /** Pixel (x, y), 0..255. */
+    public int sample(int x, int y) {
+        return luma[y * width + x] & 0xFF;
+    }
+
+    /** A copy of the bytes. */
+    public byte[] luma() {
+        return luma.clone();
+    }
+
+    /** The backing array, not copied; callers in this package must not modify it. */
+    byte[] pixels() {
+        return luma;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GrayImage g && width == g.width && height == g.height && Arrays.equals(luma, g.luma);
+    }
+
+    @Override
+    public int hashCode() {
+        return (width * 31 + height) * 31 + Arrays.hashCode(luma);
+    }
+
+    @Override
+    public String toString() {
+        return "GrayImage[" + width + "x" + height + "]";
+    }
+}
