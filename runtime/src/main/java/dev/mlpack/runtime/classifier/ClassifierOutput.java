@@ -20,7 +20,7 @@ import java.util.Objects;
  *
  * @param name the output's name: the signature's output key (e.g. {@code output_0})
  * @param index the output's position among the model's outputs
- * @param units the output's last dimension (values per image)
+ * @param units the output's values per image (its dimensions after the batch)
  * @param activation what those values are
  */
 public record ClassifierOutput(String name, int index, int units, OutputActivation activation) {

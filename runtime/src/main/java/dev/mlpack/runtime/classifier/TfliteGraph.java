@@ -97,7 +97,9 @@ public record TfliteGraph(List<TfliteGraph.Input> inputs, List<OutputCandidate> 
         for (int i = 0; i < graph.outputsLength(); i++) {
             int index = graph.outputs(i);
             Tensor t = graph.tensors(index);
-            int units = t.shapeLength() == 0 ? 1 : t.shape(t.shapeLength() - 1);
+            int[] shape = new int[t.shapeLength()];
+            for (int d = 0; d < shape.length; d++) shape[d] = t.shape(d);
+            int units = OutputCandidate.unitsOf(shape);
             String name = keys.getOrDefault(index, t.name() == null ? "output_" + i : t.name());
             out.add(new OutputCandidate(name, units, activation(model, producers, index)));
         }

@@ -50,7 +50,17 @@ class TfliteGraphTest {
         byte[] without = TinyGraphs.input(1, 2, 2, 1).output("output_0", BuiltinOperator.LOGISTIC).bytes(false);
         assertEquals("output_0", read(withSignature).outputs().getFirst().name());
         assertEquals("StatefulPartitionedCall:0", read(without).outputs().getFirst().name());
-        assertEquals(1, read(without).outputs().getFirst().units());
+        assertEquals(4, read(without).outputs().getFirst().units(), "every value after the batch dimension");
+    }
+
+    @Test
+    void unitsAreTheValuesPerImage() {
+        assertEquals(10, OutputCandidate.unitsOf(new int[] {1, 10}));
+        assertEquals(1, OutputCandidate.unitsOf(new int[] {1, 1}));
+        assertEquals(48, OutputCandidate.unitsOf(new int[] {1, 4, 4, 3}));
+        assertEquals(7, OutputCandidate.unitsOf(new int[] {7}));
+        assertEquals(1, OutputCandidate.unitsOf(new int[0]));
+        assertEquals(-1, OutputCandidate.unitsOf(new int[] {-1, -1}));
     }
 
     @Test
