@@ -14,13 +14,14 @@ import java.util.Objects;
 /**
  * What to convert and how. Build with {@link #builder(Path, Path)}; only the model and output are required.
  * {@code calibration} is required for int8; {@code preprocess} and {@code resize} say how calibration images are
- * brought to what the SavedModel expects, and are recorded in the model's metadata.
+ * brought to what the SavedModel expects, and are recorded in the model's metadata. {@code classifierOutput} names the
+ * signature output that holds the class scores, null for the default rule (see {@link ClassifierHead}).
  */
 public record ConversionRequest(Path model, Path output, Quantize quantize, String signature, Path calibration,
                                 int calibrationSamples, CalibrationMethod calibrationMethod, Preprocess preprocess,
                                 Resize resize, Path labels, Int8Quantizer.Io io, boolean requireInt8, Progress progress,
                                 CalibrationSet calibrationSet, boolean biasCorrection, boolean floatOutputSoftmax,
-                                PruneSettings prune, boolean sparseEncoding, List<String> floatLayers) {
+                                PruneSettings prune, boolean sparseEncoding, List<String> floatLayers, String classifierOutput) {
     public ConversionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(output, "output");
@@ -64,6 +65,7 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private PruneSettings prune = PruneSettings.NONE;
         private boolean sparseEncoding;
         private List<String> floatLayers = List.of();
+        private String classifierOutput;
 
         private Builder(Path model, Path output) {
             this.model = model;
@@ -110,10 +112,13 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         /** Layer-name globs of layers kept in float in an int8 model (the per-layer fallback, see Int8Quantizer). */
         public Builder floatLayers(List<String> globs) { this.floatLayers = List.copyOf(globs); return this; }
 
+        /** The signature output key of the classifier output; null for the default rule (see {@link ClassifierHead}). */
+        public Builder classifierOutput(String name) { this.classifierOutput = name; return this; }
+
         public ConversionRequest build() {
             return new ConversionRequest(model, output, quantize, signature, calibration, calibrationSamples, calibrationMethod,
                     preprocess, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax,
-                    prune, sparseEncoding, floatLayers);
+                    prune, sparseEncoding, floatLayers, classifierOutput);
         }
     }
 
@@ -123,13 +128,13 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
                 .calibrationSamples(calibrationSamples).calibrationMethod(calibrationMethod).preprocess(preprocess).resize(resize)
                 .labels(labels).io(io).requireInt8(requireInt8).progress(progress).calibrationSet(calibrationSet)
                 .biasCorrection(biasCorrection).floatOutputSoftmax(floatOutputSoftmax).prune(prune).sparseEncoding(sparseEncoding)
-                .floatLayers(floatLayers);
+                .floatLayers(floatLayers).classifierOutput(classifierOutput);
     }
 
     /** The same request writing to {@code target}. */
     public ConversionRequest withOutput(Path target) {
         return new ConversionRequest(model, target, quantize, signature, calibration, calibrationSamples, calibrationMethod,
                 preprocess, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax,
-                prune, sparseEncoding, floatLayers);
+                prune, sparseEncoding, floatLayers, classifierOutput);
     }
 }

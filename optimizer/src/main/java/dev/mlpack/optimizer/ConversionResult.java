@@ -1,6 +1,7 @@
 package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.prune.PruneReport;
+import dev.mlpack.runtime.classifier.ClassifierOutput;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,10 +10,12 @@ import java.util.Map;
 
 /**
  * What a conversion wrote: the file, its size (raw and gzip -9), the time it took, the op histogram of the written
- * model, for int8 the calibration that was run and every op left in float, and the zeros of every kernel.
+ * model, for int8 the calibration that was run and every op left in float, the zeros of every kernel, and the output
+ * read as the classifier (null only in report-formatting tests).
  */
 public record ConversionResult(Path output, long bytes, Quantize quantize, double seconds, Map<String, Integer> ops,
-                               Calibration calibration, List<String> floatOps, long compressedBytes, PruneReport pruning) {
+                               Calibration calibration, List<String> floatOps, long compressedBytes, PruneReport pruning,
+                               ClassifierOutput classifier) {
     public ConversionResult {
         ops = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(ops));
         floatOps = List.copyOf(floatOps);
@@ -22,7 +25,7 @@ public record ConversionResult(Path output, long bytes, Quantize quantize, doubl
     /** A result without compression or pruning figures (tests of the report formatting). */
     public ConversionResult(Path output, long bytes, Quantize quantize, double seconds, Map<String, Integer> ops,
                             Calibration calibration, List<String> floatOps) {
-        this(output, bytes, quantize, seconds, ops, calibration, floatOps, bytes, PruneReport.EMPTY);
+        this(output, bytes, quantize, seconds, ops, calibration, floatOps, bytes, PruneReport.EMPTY, null);
     }
 
     /**

@@ -356,7 +356,7 @@ public final class BudgetSearch {
         }
         ConversionResult r = b.result();
         return new ConversionResult(request.output(), r.bytes(), r.quantize(), r.seconds(), r.ops(), r.calibration(), r.floatOps(),
-                r.compressedBytes(), r.pruning());
+                r.compressedBytes(), r.pruning(), r.classifier());
     }
 
     private void deleteTrialFiles() {
