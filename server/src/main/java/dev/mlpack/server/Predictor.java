@@ -1,111 +1,91 @@
 package dev.mlpack.server;
 
+import dev.mlpack.runtime.classifier.ClassifierOutput;
+import dev.mlpack.runtime.classifier.ImageClassifier;
+import dev.mlpack.runtime.classifier.OutputCandidate;
+import dev.mlpack.runtime.classifier.OutputChoice;
 import dev.mlpack.runtime.image.ImageDecodeException;
 import dev.mlpack.runtime.image.ImageDecoder;
 import dev.mlpack.runtime.image.ImagePipeline;
-import dev.mlpack.runtime.image.Preprocess;
-import dev.mlpack.runtime.image.Resize;
 import dev.mlpack.runtime.image.RgbImage;
 import dev.mlpack.runtime.metadata.ModelInfo;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import dev.mlpack.runtime.tflite.TensorInfo;
-import dev.mlpack.runtime.tflite.TfliteInterpreter;
-import dev.mlpack.runtime.tflite.TfliteModel;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The model side of the server: a loaded {@code .tflite}, how images reach its input (from the model's mlpack
- * metadata, overridden by the configuration), and a fixed pool of interpreters, one per worker, because an
- * interpreter is not thread-safe. A request borrows one interpreter for all its images, decodes them while
- * holding it and within the shared {@link DecodeBudget} (which bounds the heap spent on images), and returns it.
+ * The model side of the server: a loaded {@code .tflite} as an {@link ImageClassifier} (how images reach its input
+ * and how its outputs become class probabilities, from the model's mlpack metadata overridden by the configuration,
+ * exactly as evaluate and the package self-check run it), and a fixed pool of its runners, one per worker, because an
+ * interpreter is not thread-safe. A request borrows one runner for all its images, decodes them while holding it and
+ * within the shared {@link DecodeBudget} (which bounds the heap spent on images), and returns it.
  */
 final class Predictor implements AutoCloseable {
 
-    /** One image's class scores, in output order. */
-    record Scores(float[] values) {}
+    /**
+     * One image's answer.
+     *
+     * @param values the class probabilities (what /predict ranks)
+     * @param outputs every output of the model as it computed it, by output name in output order (what TF Serving's
+     *     :predict returns)
+     */
+    record Scores(float[] values, Map<String, float[]> outputs) {}
 
-    private final TfliteModel model;
-    private final ModelInfo info; // the metadata with the overrides applied
-    private final boolean hasMetadata;
-    private final ImagePipeline pipeline;
-    private final boolean rawPixels;
-    private final int classes;
-    private final TensorInfo input;
+    private final ImageClassifier classifier;
+    private final ModelInfo info; // the classifier's resolved metadata, named as configured
+    private final BlockingQueue<ImageClassifier.Runner> idle;
+    private final List<ImageClassifier.Runner> all;
     private final ImageDecoder decoder;
-    private final BlockingQueue<TfliteInterpreter> idle;
-    private final List<TfliteInterpreter> all;
     private final boolean xnnpack;
     private final DecodeBudget budget;
 
-    private Predictor(TfliteModel model, ModelInfo info, boolean hasMetadata, ImagePipeline pipeline, boolean rawPixels,
-                      TensorInfo input, int classes, ImageDecoder decoder, DecodeBudget budget, List<TfliteInterpreter> interpreters) {
-        this.model = model;
+    private Predictor(ImageClassifier classifier, ModelInfo info, ImageDecoder decoder, DecodeBudget budget,
+                      List<ImageClassifier.Runner> runners) {
+        this.classifier = classifier;
         this.info = info;
-        this.hasMetadata = hasMetadata;
-        this.pipeline = pipeline;
-        this.rawPixels = rawPixels;
-        this.input = input;
-        this.classes = classes;
         this.decoder = decoder;
         this.budget = budget;
-        this.all = List.copyOf(interpreters);
-        this.idle = new ArrayBlockingQueue<>(interpreters.size(), false, interpreters);
-        this.xnnpack = interpreters.getFirst().isXnnpackApplied();
+        this.all = List.copyOf(runners);
+        this.idle = new ArrayBlockingQueue<>(runners.size(), false, runners);
+        this.xnnpack = runners.getFirst().isXnnpackApplied();
     }
 
     /**
      * Loads the model and builds {@code workers} interpreters (XNNPACK with its int8 path, {@code threads} each),
      * each run once on a blank image so that the first request does not pay for XNNPACK's weight packing.
      *
-     * @throws IllegalArgumentException for a model the server cannot serve (not an NHWC RGB image classifier,
-     *     labels that do not match the outputs)
+     * @throws IllegalArgumentException for a model the server cannot serve (not an NHWC RGB or grayscale image
+     *     classifier, labels that do not match the classes, an unknown --classifier-output)
      */
     static Predictor load(ServerConfig config, int workers) throws IOException {
         return load(config, workers, DecodeBudget.forHeap(Runtime.getRuntime().maxMemory()));
     }
 
     static Predictor load(ServerConfig config, int workers, DecodeBudget budget) throws IOException {
-        Optional<ModelInfo> meta = ModelInfo.read(config.model());
-        TfliteModel model = TfliteModel.load(config.model());
-        List<TfliteInterpreter> interpreters = new ArrayList<>();
+        ImageClassifier classifier = ImageClassifier.load(config.model(), ImageClassifier.Settings.DEFAULTS
+                .withPreprocess(config.preprocess()).withResize(config.resize()).withLabels(config.labels(), "--labels")
+                .withClassifierOutput(config.classifierOutput()));
+        List<ImageClassifier.Runner> runners = new ArrayList<>();
         try {
             InterpreterOptions options = InterpreterOptions.defaults().withThreads(config.threadsPerWorker());
-            for (int i = 0; i < workers; i++) interpreters.add(model.newInterpreter(options));
-            TfliteInterpreter first = interpreters.getFirst();
-            if (first.inputs().size() != 1 || first.outputs().isEmpty()) {
-                throw new IllegalArgumentException(config.model() + " has " + first.inputs().size()
-                        + " inputs; the server serves image classifiers with one image input");
-            }
-            TensorInfo input = first.input(0);
-            int classes = Math.toIntExact(first.output(0).elementCount());
-            ModelInfo base = meta.orElseGet(() -> ModelInfo.builder().name(stem(config.model())).build());
-            Preprocess preprocess = config.preprocess() != null ? config.preprocess() : base.preprocessMode();
-            Resize resize = config.resize() != null ? config.resize() : base.resizeMethod();
-            ImagePipeline pipeline = ImagePipeline.forInput(input, resize, preprocess);
-            List<String> labels = config.labels() != null ? config.labels() : base.labels();
-            if (!labels.isEmpty() && labels.size() != classes) {
-                throw new IllegalArgumentException((config.labels() != null ? "--labels names " : "the model's metadata names ")
-                        + labels.size() + " labels but the model has " + classes + " outputs; pass a labels file with one line per class");
-            }
-            ModelInfo info = base.toBuilder().name(config.name() != null ? config.name() : base.name()).labels(labels)
-                    .preprocess(preprocess).resize(resize).inputSize(pipeline.height(), pipeline.width()).build();
-            // mlpack's uint8 models take raw 0..255 pixels and normalise inside; everything else takes the
-            // preprocessed values (quantized by the interpreter for int8/uint8 inputs).
-            boolean rawPixels = meta.isPresent() && "uint8".equals(base.inputType()) && input.dataType().isEightBit();
-            Predictor p = new Predictor(model, info, meta.isPresent(), pipeline, rawPixels, input, classes,
-                    new ImageDecoder(config.maxPixels()), budget, interpreters);
+            for (int i = 0; i < workers; i++) runners.add(classifier.newRunner(options));
+            String name = config.name() != null ? config.name() : classifier.hasMetadata() ? classifier.info().name() : stem(config.model());
+            Predictor p = new Predictor(classifier, classifier.info().toBuilder().name(name).build(), new ImageDecoder(config.maxPixels()),
+                    budget, runners);
+            ImagePipeline pipeline = classifier.pipeline();
             RgbImage blank = new RgbImage(pipeline.width(), pipeline.height(), new byte[pipeline.width() * pipeline.height() * 3]);
-            for (TfliteInterpreter interpreter : interpreters) p.infer(interpreter, blank);
+            for (ImageClassifier.Runner runner : runners) p.infer(runner, blank);
             return p;
         } catch (RuntimeException | Error e) {
-            interpreters.forEach(TfliteInterpreter::close);
-            model.close();
+            runners.forEach(ImageClassifier.Runner::close);
+            classifier.close();
             throw e;
         }
     }
@@ -124,13 +104,13 @@ final class Predictor implements AutoCloseable {
      * @throws HttpError 400 or 413 for an image that cannot be decoded, 503 when no worker frees up in time
      */
     List<Scores> predict(List<byte[]> images, long deadlineNanos) throws InterruptedException {
-        TfliteInterpreter interpreter = borrow(deadlineNanos);
+        ImageClassifier.Runner interpreter = borrow(deadlineNanos);
         try {
             List<Scores> out = new ArrayList<>(images.size());
             for (int i = 0; i < images.size(); i++) {
                 DecodeBudget.Lease memory = budget.acquire(images.get(i), deadlineNanos);
                 try {
-                    out.add(new Scores(infer(interpreter, decode(images.get(i), images.size() == 1 ? "image" : "image " + (i + 1)))));
+                    out.add(infer(interpreter, decode(images.get(i), images.size() == 1 ? "image" : "image " + (i + 1))));
                 } finally {
                     budget.release(memory);
                 }
@@ -141,16 +121,16 @@ final class Predictor implements AutoCloseable {
         }
     }
 
-    /** Takes an idle interpreter, waiting at most until the deadline; 503 when none frees up in time. */
-    TfliteInterpreter borrow(long deadlineNanos) throws InterruptedException {
-        TfliteInterpreter interpreter = idle.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    /** Takes an idle runner, waiting at most until the deadline; 503 when none frees up in time. */
+    ImageClassifier.Runner borrow(long deadlineNanos) throws InterruptedException {
+        ImageClassifier.Runner interpreter = idle.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (interpreter == null) {
             throw HttpError.busy("timed out waiting for a free worker; retry later");
         }
         return interpreter;
     }
 
-    void giveBack(TfliteInterpreter interpreter) {
+    void giveBack(ImageClassifier.Runner interpreter) {
         idle.add(interpreter);
     }
 
@@ -164,22 +144,41 @@ final class Predictor implements AutoCloseable {
         }
     }
 
-    private float[] infer(TfliteInterpreter interpreter, RgbImage image) {
-        if (rawPixels) interpreter.setInput(0, pipeline.toUint8(image));
-        else interpreter.setInput(0, pipeline.toFloats(image));
-        interpreter.invoke();
-        return interpreter.outputFloats(0);
+    private Scores infer(ImageClassifier.Runner runner, RgbImage image) {
+        float[] probabilities = runner.classify(image);
+        List<float[]> raw = runner.outputs();
+        Map<String, float[]> outputs = new LinkedHashMap<>();
+        for (int i = 0; i < raw.size(); i++) outputs.put(classifier.outputs().get(i).name(), raw.get(i));
+        return new Scores(probabilities, outputs);
     }
 
     ModelInfo info() { return info; }
 
-    boolean hasMetadata() { return hasMetadata; }
+    boolean hasMetadata() { return classifier.hasMetadata(); }
 
-    ImagePipeline pipeline() { return pipeline; }
+    ImagePipeline pipeline() { return classifier.pipeline(); }
 
-    TensorInfo input() { return input; }
+    TensorInfo input() { return all.getFirst().inputTensor(); }
 
-    int classes() { return classes; }
+    /** The number of classes /predict scores (two for a single sigmoid unit). */
+    int classes() { return classifier.classes(); }
+
+    /** Every output of the model, in order: what TF Serving's metadata lists. */
+    List<OutputCandidate> outputs() { return classifier.outputs(); }
+
+    /** For the startup line: which output /predict scores, and how, e.g. {@code output 'output_0' (one sigmoid unit as [1-p, p])}. */
+    String scoring() {
+        ClassifierOutput o = classifier.output();
+        String how = switch (o.activation()) {
+            case SOFTMAX -> "softmax";
+            case SIGMOID -> o.units() == 1 ? "one sigmoid unit as [1-p, p]" : "sigmoid";
+            case NONE -> o.units() == 1 ? "one logit, sigmoid applied, as [1-p, p]" : "logits, softmax applied";
+        };
+        int n = classifier.outputs().size();
+        String which = n == 1 ? "" : classifier.choice().reason() == OutputChoice.Reason.FIRST_OF_SEVERAL
+                ? "; the first of " + n + " outputs, none clearly the classifier: choose with --classifier-output" : "; one of " + n + " outputs";
+        return "output '" + o.name() + "' (" + how + which + ")";
+    }
 
     int workers() { return all.size(); }
 
@@ -188,19 +187,18 @@ final class Predictor implements AutoCloseable {
 
     boolean xnnpack() { return xnnpack; }
 
-    long modelBytes() { return model.sizeBytes(); }
+    long modelBytes() { return classifier.sizeBytes(); }
 
     DecodeBudget budget() { return budget; }
 
     String label(int index) {
-        List<String> labels = info.labels();
-        return labels.isEmpty() ? Integer.toString(index) : labels.get(index);
+        return classifier.label(index);
     }
 
     /** Frees the interpreters and the model; callers make sure no request is running. */
     @Override
     public void close() {
-        all.forEach(TfliteInterpreter::close);
-        model.close();
+        all.forEach(ImageClassifier.Runner::close);
+        classifier.close();
     }
 }

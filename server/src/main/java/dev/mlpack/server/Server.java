@@ -129,9 +129,10 @@ public final class Server implements AutoCloseable {
     /** One line describing what is being served, printed once at startup. */
     public String describe() {
         var info = predictor.info();
-        return String.format(Locale.ROOT, "model %s (%s, %dx%d %s input, %d classes, preprocess %s, resize %s, xnnpack %s),"
+        return String.format(Locale.ROOT, "model %s (%s, %dx%d %s%s input, %d classes from %s, preprocess %s, resize %s, xnnpack %s),"
                         + " %d workers x %d threads, queue %d", info.name(), config.model(), predictor.pipeline().height(),
-                predictor.pipeline().width(), predictor.input().dataType().name().toLowerCase(Locale.ROOT), predictor.classes(),
+                predictor.pipeline().width(), predictor.pipeline().grayscale() ? "grayscale " : "",
+                predictor.input().dataType().name().toLowerCase(Locale.ROOT), predictor.classes(), predictor.scoring(),
                 info.preprocess(), info.resize(), predictor.xnnpack() ? "int8" : "off", predictor.workers(),
                 config.threadsPerWorker(), queue) + String.format(Locale.ROOT, ", decoding memory %d MB (images up to %.1f megapixels)",
                 predictor.budget().bytes() >> 20, Math.min(config.maxPixels(), predictor.budget().maxPixels()) / 1e6);

@@ -28,10 +28,13 @@ import java.util.Objects;
  * @param resize override of the metadata's resize method, null to keep it
  * @param name model name in TF Serving paths ({@code /v1/models/NAME}); null = metadata name or file name
  * @param accessLog one line per request on stdout
+ * @param classifierOutput the output /predict scores, for models with several; null = the one the metadata records,
+ *     else the default rule (see {@link dev.mlpack.runtime.classifier.ImageClassifier})
  */
 public record ServerConfig(Path model, String host, int port, int workers, int threadsPerWorker, int queue,
                            long maxBodyBytes, long maxPixels, Duration timeout, Duration drain, int topK,
-                           List<String> labels, Preprocess preprocess, Resize resize, String name, boolean accessLog) {
+                           List<String> labels, Preprocess preprocess, Resize resize, String name, boolean accessLog,
+                           String classifierOutput) {
 
     /** Heroku's router gives up after 30 s; answering before that keeps errors ours. */
     public static final Duration MAX_TIMEOUT = Duration.ofSeconds(29);
@@ -65,7 +68,7 @@ public record ServerConfig(Path model, String host, int port, int workers, int t
     public Builder toBuilder() {
         return new Builder(model).host(host).port(port).workers(workers).threadsPerWorker(threadsPerWorker).queue(queue)
                 .maxBodyBytes(maxBodyBytes).maxPixels(maxPixels).timeout(timeout).drain(drain).topK(topK).labels(labels)
-                .preprocess(preprocess).resize(resize).name(name).accessLog(accessLog);
+                .preprocess(preprocess).resize(resize).name(name).accessLog(accessLog).classifierOutput(classifierOutput);
     }
 
     /**
@@ -90,6 +93,7 @@ public record ServerConfig(Path model, String host, int port, int workers, int t
         private Resize resize;
         private String name;
         private boolean accessLog = true;
+        private String classifierOutput;
 
         private Builder(Path model) { this.model = model; }
 
@@ -108,10 +112,11 @@ public record ServerConfig(Path model, String host, int port, int workers, int t
         public Builder resize(Resize resize) { this.resize = resize; return this; }
         public Builder name(String name) { this.name = name; return this; }
         public Builder accessLog(boolean on) { this.accessLog = on; return this; }
+        public Builder classifierOutput(String name) { this.classifierOutput = name; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(model, host, port, workers, threadsPerWorker, queue, maxBodyBytes, maxPixels, timeout,
-                    drain, topK, labels, preprocess, resize, name, accessLog);
+                    drain, topK, labels, preprocess, resize, name, accessLog, classifierOutput);
         }
     }
 }

@@ -50,6 +50,9 @@ public final class ServerMain {
               --labels FILE         labels, one per line, overriding the model's
               --preprocess MODE     tf|caffe|torch|raw, overriding the model's
               --resize METHOD       bilinear|nearest|crop, overriding the model's
+              --classifier-output NAME
+                                    the output /predict scores, for models with several; default: the one the
+                                    metadata records, else the only softmax (TF Serving's :predict returns all)
               --name NAME           model name in /v1/models/NAME; default: the model's name
               --natives DIR         load the native libraries from DIR (see --extract-natives): no writable
                                     cache needed (read-only filesystem, non-root user)
@@ -99,7 +102,7 @@ public final class ServerMain {
 
     private static final java.util.Set<String> VALUE_OPTIONS = java.util.Set.of("--model", "--port", "--host", "--workers",
             "--threads", "--queue", "--max-body", "--max-pixels", "--timeout", "--drain", "--top-k", "--labels", "--preprocess",
-            "--resize", "--name", "--natives", "--extract-natives");
+            "--resize", "--name", "--natives", "--extract-natives", "--classifier-output");
 
     /**
      * Like {@link #run(String[], PrintStream, PrintStream)}; {@code invocation} replaces {@code java -jar
@@ -235,6 +238,7 @@ public final class ServerMain {
             case "--labels" -> b.labels(labels(Path.of(v)));
             case "--preprocess" -> b.preprocess(Preprocess.parse(v));
             case "--resize" -> b.resize(Resize.parse(v));
+            case "--classifier-output" -> b.classifierOutput(v);
             case "--name" -> {
                 if (v.isBlank() || v.contains("/") || v.contains(":")) throw new UsageException("--name must be a plain name, got '" + v + "'");
                 b.name(v);

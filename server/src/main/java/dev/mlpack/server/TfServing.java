@@ -1,6 +1,7 @@
 package dev.mlpack.server;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.mlpack.runtime.classifier.OutputCandidate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,12 +13,12 @@ import java.util.Map;
  * TensorFlow Serving's REST shapes, so that clients written for TF Serving work unchanged: model status,
  * signature metadata, and the row format of {@code :predict} with base64 image bytes
  * ({@code {"instances": [{"b64": "..."}]}}, or {@code {"instances": [{"image_bytes": {"b64": "..."}}]}}),
- * answered with the full score vector per instance.
+ * answered as TF Serving answers: what the model returns, raw (a sigmoid unit as P(class 1), logits as logits), one
+ * row per instance; with several outputs, each row is an object keyed by output name.
  */
 final class TfServing {
     static final String VERSION = "1";
     static final String INPUT = "image_bytes";
-    static final String OUTPUT = "scores";
 
     private TfServing() {}
 
@@ -29,10 +30,13 @@ final class TfServing {
     static Map<String, Object> metadata(Predictor p) {
         Map<String, Object> input = Map.of("dtype", "DT_STRING", "name", INPUT,
                 "tensor_shape", Map.of("dim", List.of(Map.of("size", "-1", "name", "")), "unknown_rank", false));
-        Map<String, Object> output = Map.of("dtype", "DT_FLOAT", "name", OUTPUT,
-                "tensor_shape", Map.of("dim", List.of(Map.of("size", "-1", "name", ""),
-                        Map.of("size", Integer.toString(p.classes()), "name", "")), "unknown_rank", false));
-        Map<String, Object> signature = Map.of("inputs", Map.of(INPUT, input), "outputs", Map.of(OUTPUT, output),
+        Map<String, Object> outputs = new LinkedHashMap<>();
+        for (OutputCandidate o : p.outputs()) {
+            outputs.put(o.name(), Map.of("dtype", "DT_FLOAT", "name", o.name(),
+                    "tensor_shape", Map.of("dim", List.of(Map.of("size", "-1", "name", ""),
+                            Map.of("size", Integer.toString(o.units()), "name", "")), "unknown_rank", false)));
+        }
+        Map<String, Object> signature = Map.of("inputs", Map.of(INPUT, input), "outputs", outputs,
                 "method_name", "tensorflow/serving/predict");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model_spec", Map.of("name", p.info().name(), "signature_name", "", "version", VERSION));
@@ -44,6 +48,9 @@ final class TfServing {
         mlpack.put("preprocess", p.info().preprocess());
         mlpack.put("resize", p.info().resize());
         mlpack.put("from_metadata", p.hasMetadata());
+        mlpack.put("input_channels", p.pipeline().channels());
+        mlpack.put("classifier_output", p.info().classifierOutput());
+        mlpack.put("output_activation", p.info().outputActivation());
         out.put("mlpack", mlpack);
         return out;
     }
@@ -82,13 +89,28 @@ final class TfServing {
         throw HttpError.badRequest("instances[" + i + "] must be {\"b64\": \"<base64 image>\"}");
     }
 
+    /**
+     * {@code {"predictions": [row, ...]}}, one row per instance: the output's values for a model with one output (a
+     * list), else {@code {"output_name": [values], ...}} over every output, as TF Serving's row format answers a
+     * multi-output signature.
+     */
     static Map<String, Object> predictions(List<Predictor.Scores> scores) {
         List<Object> rows = new ArrayList<>(scores.size());
         for (Predictor.Scores s : scores) {
-            List<Float> row = new ArrayList<>(s.values().length);
-            for (float v : s.values()) row.add(v);
+            if (s.outputs().size() == 1) {
+                rows.add(values(s.outputs().values().iterator().next()));
+                continue;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            s.outputs().forEach((name, v) -> row.put(name, values(v)));
             rows.add(row);
         }
         return Map.of("predictions", rows);
+    }
+
+    private static List<Float> values(float[] v) {
+        List<Float> out = new ArrayList<>(v.length);
+        for (float x : v) out.add(x);
+        return out;
     }
 }

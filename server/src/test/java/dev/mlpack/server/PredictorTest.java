@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mlpack.runtime.tflite.TfliteInterpreter;
+import dev.mlpack.runtime.classifier.ImageClassifier;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +17,7 @@ class PredictorTest {
         ServerConfig config = ServerConfig.builder(TestModels.sampleInt8()).timeout(Duration.ofMillis(300)).build();
         try (Predictor p = Predictor.load(config, 1)) {
             List<byte[]> image = List.of(Files.readAllBytes(TestModels.sampleImage("Bag")));
-            TfliteInterpreter busy = p.borrow(System.nanoTime());
+            ImageClassifier.Runner busy = p.borrow(System.nanoTime());
             assertEquals(0, p.idleWorkers());
             long t0 = System.nanoTime();
             HttpError e = assertThrows(HttpError.class, () -> p.predict(image, System.nanoTime() + config.timeout().toNanos()));
@@ -64,6 +64,6 @@ class PredictorTest {
     void labelsThatDoNotMatchTheOutputsAreRefused() {
         ServerConfig config = ServerConfig.builder(TestModels.sampleInt8()).labels(List.of("a", "b")).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Predictor.load(config, 1));
-        assertTrue(e.getMessage().contains("--labels names 2 labels but the model has 10 outputs"), e.getMessage());
+        assertTrue(e.getMessage().contains("--labels names 2 classes but the classifier output 'output_0' scores 10"), e.getMessage());
     }
 }

@@ -7,6 +7,7 @@ import dev.mlpack.runtime.image.RgbImage;
 import dev.mlpack.runtime.metadata.ModelInfo;
 import dev.mlpack.runtime.tflite.DataType;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
+import dev.mlpack.runtime.tflite.TensorInfo;
 import dev.mlpack.runtime.tflite.TfliteInterpreter;
 import dev.mlpack.runtime.tflite.TfliteModel;
 import java.io.IOException;
@@ -273,6 +274,9 @@ public final class ImageClassifier implements AutoCloseable {
             invoke();
             return probabilities();
         }
+
+        /** The input tensor as the interpreter sees it (type, shape, quantization). */
+        public TensorInfo inputTensor() { return interpreter.input(0); }
 
         /** Whether XNNPACK took (part of) the graph. */
         public boolean isXnnpackApplied() { return interpreter.isXnnpackApplied(); }
