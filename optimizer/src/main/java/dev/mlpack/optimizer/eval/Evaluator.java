@@ -110,6 +110,7 @@ public final class Evaluator {
         if (memo != null && !replay) memo.startRecording(memoKey);
         ImageClassifier.Settings settings = ImageClassifier.Settings.DEFAULTS.withPreprocess(preprocess).withResize(resize)
                 .withClassifierOutput(request.classifierOutput());
+        if (request.labels() != null) settings = settings.withLabels(labels, "--labels " + request.labels());
         try (TfliteRunner candidate = TfliteRunner.open(request.candidate(), request.threads(), settings, "--candidate");
              Runner reference = replay ? MemoRunner.replaying(memo)
                      : MemoRunner.recordingInto(memo, isTflite(request.reference())
@@ -373,7 +374,7 @@ public final class Evaluator {
             } catch (IOException e) {
                 throw ConversionException.badInput("cannot read " + path + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
-                throw ConversionException.badInput(option + " " + firstLine(e));
+                throw ConversionException.badInput(named(option, path, e));
             } catch (RuntimeException e) {
                 throw ConversionException.badInput(path + " is not a valid TFLite model: " + firstLine(e));
             }
@@ -382,11 +383,17 @@ public final class Evaluator {
                 return new TfliteRunner(path, classifier, classifier.newRunner(InterpreterOptions.defaults().withThreads(threads)));
             } catch (IllegalArgumentException e) {
                 classifier.close();
-                throw ConversionException.badInput(option + " " + path + ": " + firstLine(e));
+                throw ConversionException.badInput(named(option, path, e));
             } catch (RuntimeException e) {
                 classifier.close();
                 throw ConversionException.badInput("TFLite cannot run " + path + ": " + firstLine(e));
             }
+        }
+
+        /** {@code --candidate PATH: reason}, without naming the path twice. */
+        private static String named(String option, Path path, RuntimeException e) {
+            String reason = firstLine(e);
+            return option + " " + (reason.startsWith(path.toString()) ? reason : path + ": " + reason);
         }
 
         /** Whether the {@code .tflite} at {@code path} has an output named {@code name} (false when it cannot be read). */

@@ -159,8 +159,8 @@ class EvaluatorTest {
         ConversionException e = assertThrows(ConversionException.class,
                 () -> Evaluator.evaluate(EvaluationRequest.builder(floatModel, int8Model, data).labels(labels).build()));
         assertEquals(2, e.kind().exitCode());
-        assertTrue(e.getMessage().contains("names 3 classes but the models score 10 (output 'output_0': 10 classes, softmax)"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("labels3.txt names 3 classes but the classifier output 'output_0' scores 10 (10 classes,"
+                + " softmax); pass a labels file with one line per class"), e.getMessage());
     }
 
     @Test
