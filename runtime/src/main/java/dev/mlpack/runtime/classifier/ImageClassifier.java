@@ -72,22 +72,11 @@ public final class ImageClassifier implements AutoCloseable {
     public static final Preprocess DEFAULT_PREPROCESS = Preprocess.TF;
 
     private final TfliteModel model;
-    private final ModelInfo info;
-    private final boolean hasMetadata;
-    private final ImagePipeline pipeline;
-    private final boolean rawPixels;
-    private final OutputChoice choice;
-    private final TfliteGraph graph;
+    private final Description description;
 
-    private ImageClassifier(TfliteModel model, ModelInfo info, boolean hasMetadata, ImagePipeline pipeline, boolean rawPixels,
-                            OutputChoice choice, TfliteGraph graph) {
+    private ImageClassifier(TfliteModel model, Description description) {
         this.model = model;
-        this.info = info;
-        this.hasMetadata = hasMetadata;
-        this.pipeline = pipeline;
-        this.rawPixels = rawPixels;
-        this.choice = choice;
-        this.graph = graph;
+        this.description = description;
     }
 
     /**
@@ -104,16 +93,16 @@ public final class ImageClassifier implements AutoCloseable {
             if (ch.size() > Integer.MAX_VALUE) throw new IOException(tflite + ": models over 2 GiB are not supported");
             d = describe(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), settings, tflite.toString());
         }
-        return new ImageClassifier(TfliteModel.load(tflite), d.info, d.hasMetadata, d.pipeline, d.rawPixels, d.choice, d.graph);
+        return new ImageClassifier(TfliteModel.load(tflite), d);
     }
 
     /** Like {@link #load} for a model in memory; {@code source} names it in messages. */
     public static ImageClassifier fromBytes(byte[] tflite, String source, Settings settings) {
         Description d = describe(ByteBuffer.wrap(tflite), settings, source);
-        return new ImageClassifier(TfliteModel.fromBytes(tflite, source), d.info, d.hasMetadata, d.pipeline, d.rawPixels, d.choice,
-                d.graph);
+        return new ImageClassifier(TfliteModel.fromBytes(tflite, source), d);
     }
 
+    /** What {@link #describe} decided; see the accessors of the same names. */
     private record Description(ModelInfo info, boolean hasMetadata, ImagePipeline pipeline, boolean rawPixels, OutputChoice choice,
                                TfliteGraph graph) {}
 
@@ -182,35 +171,36 @@ public final class ImageClassifier implements AutoCloseable {
     }
 
     /** The metadata with the overrides applied and the classifier output resolved; defaults where there was none. */
-    public ModelInfo info() { return info; }
+    public ModelInfo info() { return description.info(); }
 
     /** Whether the model carries mlpack metadata (else everything came from the graph, the overrides and defaults). */
-    public boolean hasMetadata() { return hasMetadata; }
+    public boolean hasMetadata() { return description.hasMetadata(); }
 
     /** How an image becomes this model's input. */
-    public ImagePipeline pipeline() { return pipeline; }
+    public ImagePipeline pipeline() { return description.pipeline(); }
 
     /** Whether the model takes raw 0..255 pixels (mlpack's uint8 input) rather than preprocessed values. */
-    public boolean takesRawPixels() { return rawPixels; }
+    public boolean takesRawPixels() { return description.rawPixels(); }
 
     /** The classifier output and how its values become probabilities. */
-    public ClassifierOutput output() { return choice.output(); }
+    public ClassifierOutput output() { return description.choice().output(); }
 
     /** How the classifier output was found. */
-    public OutputChoice choice() { return choice; }
+    public OutputChoice choice() { return description.choice(); }
 
     /** Every output, in order. */
-    public List<OutputCandidate> outputs() { return graph.outputs(); }
+    public List<OutputCandidate> outputs() { return description.graph().outputs(); }
 
     /** The input tensor. */
-    public TfliteGraph.Input input() { return graph.inputs().getFirst(); }
+    public TfliteGraph.Input input() { return description.graph().inputs().getFirst(); }
 
     /** The number of classes scored. */
     public int classes() { return output().classes(); }
 
     /** The class names: the labels, else the indices "0", "1", .... */
     public List<String> classNames() {
-        if (!info.labels().isEmpty()) return info.labels();
+        List<String> labels = info().labels();
+        if (!labels.isEmpty()) return labels;
         List<String> names = new ArrayList<>(classes());
         for (int i = 0; i < classes(); i++) names.add(Integer.toString(i));
         return List.copyOf(names);
@@ -218,7 +208,8 @@ public final class ImageClassifier implements AutoCloseable {
 
     /** The name of class {@code index}. */
     public String label(int index) {
-        return info.labels().isEmpty() ? Integer.toString(index) : info.labels().get(index);
+        List<String> labels = info().labels();
+        return labels.isEmpty() ? Integer.toString(index) : labels.get(index);
     }
 
     /** Bytes of the loaded flatbuffer. */
@@ -241,7 +232,7 @@ public final class ImageClassifier implements AutoCloseable {
 
         /** Sets the input to {@code image}, prepared by the {@link #pipeline()}. */
         public void feed(RgbImage image) {
-            feedResized(pipeline.resized(image));
+            feedResized(pipeline().resized(image));
         }
 
         /**
@@ -249,8 +240,8 @@ public final class ImageClassifier implements AutoCloseable {
          * channels), for callers that feed one decoded image to several models; {@code resized} is not modified.
          */
         public void feedResized(float[] resized) {
-            if (rawPixels) interpreter.setInput(0, ImagePipeline.roundToUint8(resized));
-            else interpreter.setInput(0, pipeline.normalize(resized.clone()));
+            if (takesRawPixels()) interpreter.setInput(0, ImagePipeline.roundToUint8(resized));
+            else interpreter.setInput(0, pipeline().normalize(resized.clone()));
         }
 
         /** Runs the model on the current input. */

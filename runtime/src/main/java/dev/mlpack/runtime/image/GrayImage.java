@@ -1,27 +1,13 @@
 package dev.mlpack.runtime.image;
 
-import java.util.Arrays;
-
 /**
  * An 8-bit single-channel image, row-major, row 0 first: what a grayscale-input model (Fashion-MNIST and MNIST
  * style, input {@code [1, H, W, 1]}) is fed. Immutable: the array is copied out.
  */
-public final class GrayImage {
-    private final int width;
-    private final int height;
-    private final byte[] luma;
+public final class GrayImage extends EightBitImage {
 
     private GrayImage(int width, int height, byte[] luma) {
-        if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
-        }
-        if (luma.length != (long) width * height) {
-            throw new IllegalArgumentException("expected " + (long) width * height + " bytes for " + width + "x" + height
-                    + " gray, got " + luma.length);
-        }
-        this.width = width;
-        this.height = height;
-        this.luma = luma;
+        super(width, height, 1, luma, "gray");
     }
 
     /** A gray image from its bytes (copied); {@code luma.length} must be width * height. */
@@ -45,41 +31,13 @@ public final class GrayImage {
         return new GrayImage(rgb.width(), rgb.height(), out);
     }
 
-    public int width() {
-        return width;
-    }
-
-    public int height() {
-        return height;
-    }
-
     /** Pixel (x, y), 0..255. */
     public int sample(int x, int y) {
-        return luma[y * width + x] & 0xFF;
+        return pixels()[y * width() + x] & 0xFF;
     }
 
     /** A copy of the bytes. */
     public byte[] luma() {
-        return luma.clone();
-    }
-
-    /** The backing array, not copied; callers in this package must not modify it. */
-    byte[] pixels() {
-        return luma;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof GrayImage g && width == g.width && height == g.height && Arrays.equals(luma, g.luma);
-    }
-
-    @Override
-    public int hashCode() {
-        return (width * 31 + height) * 31 + Arrays.hashCode(luma);
-    }
-
-    @Override
-    public String toString() {
-        return "GrayImage[" + width + "x" + height + "]";
+        return pixels().clone();
     }
 }

@@ -34,20 +34,21 @@ public enum Resize {
 
     /** Resizes {@code image} to {@code height x width}; see the constants for what each does. */
     public float[] apply(RgbImage image, int height, int width) {
-        return apply(image.pixels(), image.width(), image.height(), 3, height, width);
+        return resize(image, height, width);
     }
 
     /** Like {@link #apply(RgbImage, int, int)} for one channel: {@code height * width} values. */
     public float[] apply(GrayImage image, int height, int width) {
-        return apply(image.pixels(), image.width(), image.height(), 1, height, width);
+        return resize(image, height, width);
     }
 
-    private float[] apply(byte[] px, int inW, int inH, int channels, int height, int width) {
+    private float[] resize(EightBitImage source, int height, int width) {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
         }
-        Source source = new Source(px, inW, inH, channels);
-        float[] out = new float[height * width * channels];
+        int inH = source.height();
+        int inW = source.width();
+        float[] out = new float[height * width * source.channels()];
         switch (this) {
             case BILINEAR -> bilinear(source, height, width, 0, 0, height, width, out);
             case NEAREST -> nearest(source, height, width, out);
@@ -60,9 +61,6 @@ public enum Resize {
         }
         return out;
     }
-
-    /** Interleaved 8-bit pixels of {@code channels} channels. */
-    private record Source(byte[] px, int width, int height, int channels) {}
 
     /** Parses "bilinear", "nearest" or "crop", ignoring case. */
     public static Resize parse(String name) {
@@ -89,11 +87,11 @@ public enum Resize {
      * Bilinear resize of {@code image} to a virtual {@code fullH x fullW} grid, computing only the
      * window starting at {@code (top, left)} of size {@code outH x outW}.
      */
-    private static void bilinear(Source image, int fullH, int fullW, int top, int left, int outH, int outW, float[] out) {
+    private static void bilinear(EightBitImage image, int fullH, int fullW, int top, int left, int outH, int outW, float[] out) {
         int inH = image.height();
         int inW = image.width();
         int ch = image.channels();
-        byte[] px = image.px();
+        byte[] px = image.pixels();
         // TF: scale = in / out in float; src = (dst + 0.5f) * scale - 0.5f; lower = max(floor, 0);
         // upper = min(ceil, in - 1); lerp = src - floor(src) (taken before clamping).
         float scaleY = (float) inH / (float) fullH;
@@ -134,11 +132,11 @@ public enum Resize {
         }
     }
 
-    private static void nearest(Source image, int outH, int outW, float[] out) {
+    private static void nearest(EightBitImage image, int outH, int outW, float[] out) {
         int inH = image.height();
         int inW = image.width();
         int ch = image.channels();
-        byte[] px = image.px();
+        byte[] px = image.pixels();
         float scaleY = (float) inH / (float) outH;
         float scaleX = (float) inW / (float) outW;
         int[] xs = new int[outW];

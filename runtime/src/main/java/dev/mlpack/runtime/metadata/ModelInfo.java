@@ -164,27 +164,21 @@ public record ModelInfo(String name, String description, List<String> labels, St
     public String toJson() {
         StringBuilder out = new StringBuilder(64 + labels.size() * 16);
         out.append("{\"format\":").append(FORMAT);
-        out.append(",\"name\":");
-        Json.string(out, name);
-        out.append(",\"description\":");
-        Json.string(out, description);
+        field(out, "name", name);
+        field(out, "description", description);
         out.append(",\"labels\":[");
         for (int i = 0; i < labels.size(); i++) {
             if (i > 0) out.append(',');
             Json.string(out, labels.get(i));
         }
-        out.append("],\"preprocess\":");
-        Json.string(out, preprocess);
-        out.append(",\"resize\":");
-        Json.string(out, resize);
+        out.append(']');
+        field(out, "preprocess", preprocess);
+        field(out, "resize", resize);
         out.append(",\"inputHeight\":").append(inputHeight);
         out.append(",\"inputWidth\":").append(inputWidth);
-        out.append(",\"inputType\":");
-        Json.string(out, inputType);
-        out.append(",\"outputType\":");
-        Json.string(out, outputType);
-        out.append(",\"mlpackVersion\":");
-        Json.string(out, mlpackVersion);
+        field(out, "inputType", inputType);
+        field(out, "outputType", outputType);
+        field(out, "mlpackVersion", mlpackVersion);
         out.append(",\"extra\":{");
         boolean first = true;
         for (Map.Entry<String, String> e : extra.entrySet()) {
@@ -195,12 +189,16 @@ public record ModelInfo(String name, String description, List<String> labels, St
             Json.string(out, e.getValue());
         }
         out.append("},\"inputChannels\":").append(inputChannels);
-        out.append(",\"classifierOutput\":");
-        Json.string(out, classifierOutput);
-        out.append(",\"outputActivation\":");
-        Json.string(out, outputActivation);
+        field(out, "classifierOutput", classifierOutput);
+        field(out, "outputActivation", outputActivation);
         out.append('}');
         return out.toString();
+    }
+
+    /** {@code ,"key":"value"}. */
+    private static void field(StringBuilder out, String key, String value) {
+        out.append(",\"").append(key).append("\":");
+        Json.string(out, value);
     }
 
     /** {@link #toJson()} as UTF-8 bytes: the content of the {@value #METADATA_NAME} metadata buffer. */
