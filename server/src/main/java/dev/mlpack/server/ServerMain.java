@@ -32,7 +32,8 @@ public final class ServerMain {
                    java -jar mlpack-server.jar --extract-natives DIR
             Serves an image classifier (.tflite made by mlpack) over HTTP: GET / (upload page), GET /ping,
             POST /predict[?top_k=N], GET /metrics, TF Serving's /v1/models/NAME[/metadata|:predict].
-            Labels, input size, resize and preprocessing come from the model's metadata; options override them.
+            Labels, input size, resize, preprocessing and the scored output come from the model's metadata;
+            options override them. /predict answers class probabilities; TF Serving's :predict the raw outputs.
 
               --model FILE          the .tflite model (required)
               --port N              port; default $PORT, else 8080
