@@ -35,7 +35,7 @@ public final class TinySavedModels {
             Ops tf = Ops.create(g);
             Placeholder<TFloat32> x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 4, channels)));
             Signature.Builder sig = Signature.builder().key("serving_default").input("image", x);
-            outputs.forEach((name, body) -> sig.output(name, body.apply(tf.withSubScope(name), x)));
+            outputs.forEach((name, body) -> sig.output(name, body.apply(tf, x)));
             SavedModelBundle.exporter(dir.toString()).withFunction(SessionFunction.create(sig.build(), s)).export();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
