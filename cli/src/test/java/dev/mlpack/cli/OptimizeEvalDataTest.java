@@ -34,7 +34,7 @@ class OptimizeEvalDataTest {
         assertTrue(r.out().contains("top-1") && r.out().contains("top-5") && r.out().contains("agreement"), r.out());
 
         Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
-        assertEquals(List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops",
+        assertEquals(List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops", "classifier_output",
                 "compressed_bytes", "sparsity", "pruned_sparsity", "per_layer_sparsity", "budget", "search", "evaluation"),
                 List.copyOf(m.keySet()));
         Map<?, ?> e = (Map<?, ?>) m.get("evaluation");
