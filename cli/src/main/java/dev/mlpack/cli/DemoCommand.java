@@ -5,6 +5,10 @@ import dev.mlpack.optimizer.ConversionRequest;
 import dev.mlpack.optimizer.ConversionResult;
 import dev.mlpack.optimizer.Converter;
 import dev.mlpack.optimizer.Quantize;
+import dev.mlpack.optimizer.eval.EvaluationReport;
+import dev.mlpack.optimizer.eval.EvaluationRequest;
+import dev.mlpack.optimizer.eval.Evaluator;
+import dev.mlpack.optimizer.eval.HtmlReport;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
@@ -18,6 +22,7 @@ import dev.mlpack.packager.SelfCheck;
 import dev.mlpack.packager.ServerDist;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,8 +46,9 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = {"Runs the pipeline on the bundled sample model (samples/model).",
                 "Steps: inspect the SavedModel, convert it to float32, float16 and int8 .tflite files (int8 calibrated"
-                        + " on samples/images, raw uint8 pixels in, labels in the metadata), compare their sizes, and package"
-                        + " the int8 model for Heroku (out/app), booted and checked as its Procfile says."},
+                        + " on samples/images, raw uint8 pixels in, labels in the metadata), compare their sizes, compare the"
+                        + " int8 model's accuracy with the SavedModel's on the labelled sample images (table and HTML report),"
+                        + " and package the int8 model for Heroku (out/app), booted and checked as its Procfile says."},
         footerHeading = "%nExample:%n",
         footer = "  mlpack demo --out out/demo")
 final class DemoCommand implements Callable<Integer> {
@@ -92,6 +98,8 @@ final class DemoCommand implements Callable<Integer> {
         SavedModelInfo modelInfo;
         /** Conversions by label ("float32", "float16", ...), in the order they ran. */
         final Map<String, ConversionResult> conversions = new LinkedHashMap<>();
+        /** The evaluate step's report; null until it ran. */
+        EvaluationReport evaluation;
 
         Context(Path home, Path model, Path outDir, PrintWriter out) {
             this.home = home;
@@ -106,7 +114,7 @@ final class DemoCommand implements Callable<Integer> {
     /** The pipeline, in order. */
     static List<Step> steps() {
         return List.of(new InspectStep(), new ConvertStep("float32", Quantize.NONE), new ConvertStep("float16", Quantize.FLOAT16),
-                new ConvertStep("int8", Quantize.INT8), new PackageStep());
+                new ConvertStep("int8", Quantize.INT8), new EvaluateStep(), new PackageStep());
     }
 
     @Override
@@ -172,6 +180,12 @@ final class DemoCommand implements Callable<Integer> {
                     + Format.pad(row[2], w[2]) + "  " + row[3]).stripTrailing());
         }
         if (ctx.conversions.size() > 1) out.println("  sizes: " + sideBySide(ctx.conversions));
+        if (ctx.evaluation != null) {
+            EvaluationReport e = ctx.evaluation;
+            out.println(String.format(Locale.ROOT, "  accuracy on %d labelled images: SavedModel %.1f%%, int8 %.1f%% top-1 (%+.1f points),"
+                    + " %.1f%% the same answer; report %s", e.n(), 100 * e.reference().top1(), 100 * e.candidate().top1(),
+                    100 * (e.candidate().top1() - e.reference().top1()), 100 * e.agreementTop1(), ctx.outDir.resolve(EvaluateStep.HTML)));
+        }
         if (ctx.packaged != null) {
             out.println("  packaged for Heroku: " + ctx.packaged.artifact() + " (deploy: see its README.md)");
             ctx.packaged.summary().forEach(line -> out.println("  " + line));
@@ -255,8 +269,43 @@ final class DemoCommand implements Callable<Integer> {
             ctx.out.println("  wrote " + r.output() + " (" + Format.bytes(r.bytes()) + ", " + OptimizeCommand.weights(r.quantize())
                     + ", " + OptimizeCommand.ioDescription(r.quantize(), quantize == Quantize.INT8 ? Int8Quantizer.Io.UINT8
                     : Int8Quantizer.Io.FLOAT32) + ") in " + Format.seconds(r.seconds()));
+            for (String line : OptimizeCommand.sourceLines(r)) ctx.out.println(line);
             for (String line : OptimizeCommand.int8Lines(r)) ctx.out.println(line);
             ctx.out.println("  ops " + Format.total(r.ops()) + ": " + Format.top(r.ops(), 6));
+        }
+    }
+
+    /**
+     * Compares the int8 model with the SavedModel on the sample's labelled images, as {@code mlpack evaluate --reference
+     * samples/model --candidate OUT/model_int8.tflite --data samples/images --html OUT/evaluation.html} does: the
+     * accuracy table is the first thing to look at before shipping a model.
+     */
+    static final class EvaluateStep implements Step {
+        static final String HTML = "evaluation.html";
+
+        @Override
+        public String title() {
+            return "Compare the int8 model with the SavedModel on the labelled images (mlpack evaluate --reference " + SAMPLE
+                    + " --candidate model_int8.tflite --data " + IMAGES + " --html " + HTML + ")";
+        }
+
+        @Override
+        public void run(Context ctx) {
+            ConversionResult int8 = ctx.conversions.get("int8");
+            if (int8 == null) throw new ConversionException(ConversionException.Kind.INTERNAL, "the evaluate step needs the int8 step");
+            Path html = ctx.outDir.resolve(HTML);
+            ctx.out.flush();
+            ctx.evaluation = Evaluator.evaluate(EvaluationRequest.builder(ctx.model, int8.output(), ctx.images)
+                    .labels(ctx.labels).signature(SIGNATURE).progress(CliProgress.forStderr()).build());
+            try {
+                HtmlReport.write(ctx.evaluation, html);
+            } catch (IOException e) {
+                throw ConversionException.badInput("cannot write " + html + ": " + e.getMessage());
+            }
+            StringWriter table = new StringWriter();
+            EvaluateCommand.print(new PrintWriter(table), ctx.evaluation, null, html);
+            table.toString().lines().forEach(line -> ctx.out.println("  " + line));
+            for (String w : ctx.evaluation.warnings()) ctx.out.println("  warning: " + w);
         }
     }
 

@@ -58,7 +58,8 @@ final class EvaluateCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--preprocess", paramLabel = "MODE",
-            description = "tf, caffe, torch or raw. Default: from the candidate's metadata, else tf.")
+            description = "tf, caffe, torch or raw. Default: from the candidate's metadata, else the reference's, else"
+                    + " what the reference SavedModel's graph shows (see optimize --preprocess); otherwise mlpack asks (exit 2).")
     String preprocess;
 
     @Option(names = "--resize", paramLabel = "METHOD",
@@ -132,6 +133,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         print(spec.commandLine().getOut(), report, json, html);
+        for (String w : report.warnings()) Main.line(spec.commandLine().getErr(), "warning: " + w);
         return Main.OK;
     }
 
@@ -204,6 +206,7 @@ final class EvaluateCommand implements Callable<Integer> {
         m.put("confused_pairs", confused);
         m.put("peak_memory_bytes", r.peakMemoryBytes() < 0 ? null : r.peakMemoryBytes());
         m.put("seconds", Format.millisPrecision(r.seconds()));
+        m.put("warnings", r.warnings());
         return m;
     }
 
@@ -245,7 +248,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ table
 
-    private static void print(PrintWriter out, EvaluationReport r, Path jsonFile, Path htmlFile) {
+    static void print(PrintWriter out, EvaluationReport r, Path jsonFile, Path htmlFile) {
         ModelStats ref = r.reference();
         ModelStats cand = r.candidate();
         out.println("evaluated " + r.n() + (r.n() == 1 ? " image" : " images") + " in " + r.labels().size() + " classes"

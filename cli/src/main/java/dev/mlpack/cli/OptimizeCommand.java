@@ -89,9 +89,18 @@ final class OptimizeCommand implements Callable<Integer> {
 
     @Option(names = "--preprocess", paramLabel = "MODE",
             description = "Pixel normalisation the SavedModel expects: tf (x/127.5-1), caffe (BGR minus ImageNet means),"
-                    + " torch (ImageNet mean/std) or raw (0..255). Default: ${DEFAULT-VALUE}. Used for calibration and"
-                    + " recorded in the metadata; with int8 and --io uint8 it runs inside the model.")
+                    + " torch (ImageNet mean/std) or raw (0..255). Default: what the graph shows (raw when the model"
+                    + " rescales its input itself, with a Rescaling or Normalization layer; a keras.applications family's"
+                    + " own preprocess_input); when the graph does not show it, mlpack asks for it (exit 2). Used for"
+                    + " calibration and recorded in the metadata; with int8 and --io uint8 it runs inside the model.")
     String preprocess;
+
+    @Option(names = "--keep-training-graph",
+            description = "Convert the serving function as traced even where it runs BatchNormalization in training mode"
+                    + " (normalising each image by its own statistics, as Keras 3's model.export() writes for models that"
+                    + " start with preprocessing layers). By default mlpack uses the layers' moving statistics, as"
+                    + " model.predict does.")
+    boolean keepTrainingGraph;
 
     @Option(names = "--resize", paramLabel = "METHOD",
             description = "How images are brought to the input size: bilinear, nearest or crop (resize, centre crop). Default: ${DEFAULT-VALUE}.")
@@ -168,7 +177,8 @@ final class OptimizeCommand implements Callable<Integer> {
                 .quantize(o.quantize()).signature(signature)
                 .calibration(calibration).calibrationSamples(calibrationSamples).calibrationMethod(o.method())
                 .preprocess(o.preprocess()).resize(o.resize()).labels(labels)
-                .io(o.io()).requireInt8(requireInt8).floatLayers(floatLayers).classifierOutput(classifierOutput)
+                .io(o.io()).requireInt8(requireInt8).floatLayers(floatLayers).keepTrainingGraph(keepTrainingGraph)
+                .classifierOutput(classifierOutput)
                 .prune(p.settings()).sparseEncoding(p.sparseEncoding())
                 .progress(CliProgress.forStderr())
                 .build();
@@ -193,7 +203,7 @@ final class OptimizeCommand implements Callable<Integer> {
         EvaluationReport evaluation = search != null && search.evaluation() != null ? search.evaluation()
                 : evalData == null ? null : Evaluator.evaluate(
                 EvaluationRequest.builder(model, result.output(), evalData)
-                        .preprocess(o.preprocess()).resize(o.resize()).labels(labels).limit(evalLimit)
+                        .preprocess(result.preprocessing().mode()).resize(o.resize()).labels(labels).limit(evalLimit)
                         .signature(signature).progress(CliProgress.forStderr()).build());
         if (json != null) {
             Map<String, Object> m = toJson(result); // "calibration": null for float conversions
@@ -201,6 +211,8 @@ final class OptimizeCommand implements Callable<Integer> {
             if (evaluation != null) m.put("evaluation", EvaluateCommand.toJson(evaluation));
             JsonFiles.write(json, m, true);
         }
+        if (result.preprocessing().warning() != null) Main.line(spec.commandLine().getErr(), "warning: " + result.preprocessing().warning());
+        if (evaluation != null) for (String w : evaluation.warnings()) Main.line(spec.commandLine().getErr(), "warning: " + w);
         printSummary(spec.commandLine().getOut(), result, folderSize(model), evaluation, json,
                 pruning.prune != null || p.targets() != null);
         return Main.OK;
@@ -210,7 +222,7 @@ final class OptimizeCommand implements Callable<Integer> {
     Options parseOptions() {
         Quantize q = parseQuantize(spec, quantize);
         CalibrationMethod method = parse("--calibration-method", calibrationMethod, CalibrationMethod::parse);
-        Preprocess pre = parse("--preprocess", preprocess, Preprocess::parse);
+        Preprocess pre = preprocess == null ? null : parse("--preprocess", preprocess, Preprocess::parse);
         Resize rs = parse("--resize", resize, Resize::parse);
         Int8Quantizer.Io ioType = parseIo(q);
         if (evalLimit < 0) throw usage("--eval-limit must not be negative, got " + evalLimit);
@@ -310,6 +322,18 @@ final class OptimizeCommand implements Callable<Integer> {
         }
         m.put("calibration", calibration);
         m.put("float_ops", r.floatOps());
+        if (r.preprocessing().resolved()) {
+            Map<String, Object> pre = new LinkedHashMap<>();
+            pre.put("mode", r.preprocessing().mode().kerasName());
+            pre.put("reason", r.preprocessing().reason());
+            if (r.preprocessing().warning() != null) pre.put("warning", r.preprocessing().warning());
+            m.put("preprocess", pre);
+        }
+        Map<String, Object> repairs = new LinkedHashMap<>();
+        repairs.put("moving_statistics", r.repairs().movingStatistics());
+        repairs.put("kept_batch_statistics", r.repairs().keptBatchStatistics());
+        repairs.put("dropped_layers", r.repairs().droppedLayers());
+        m.put("repairs", repairs);
         m.put("classifier_output", classifierJson(r.classifier()));
         return m;
     }
@@ -323,6 +347,26 @@ final class OptimizeCommand implements Callable<Integer> {
         m.put("classes", c.classes());
         m.put("activation", c.activation().metadataName());
         return m;
+    }
+
+    /** What the conversion decided about the source model: its preprocessing, and what the import repaired. */
+    static List<String> sourceLines(ConversionResult r) {
+        List<String> lines = new ArrayList<>();
+        if (r.preprocessing().resolved()) lines.add("  preprocessing  " + r.preprocessing().describe());
+        if (!r.repairs().movingStatistics().isEmpty()) {
+            lines.add("  repaired  training-mode export: " + String.join(", ", r.repairs().movingStatistics())
+                    + " normalised each image by its own statistics; they now use their moving statistics, as model.predict"
+                    + " does (--keep-training-graph converts them as they are)");
+        }
+        if (!r.repairs().keptBatchStatistics().isEmpty()) {
+            lines.add("  kept      batch statistics in " + String.join(", ", r.repairs().keptBatchStatistics())
+                    + " (--keep-training-graph): the model normalises each image by its own statistics, unlike model.predict");
+        }
+        if (!r.repairs().droppedLayers().isEmpty()) {
+            lines.add("  dropped   random layers " + String.join(", ", r.repairs().droppedLayers())
+                    + " (augmentation and noise: identities at inference)");
+        }
+        return lines;
     }
 
     static String weights(Quantize q) {
@@ -353,6 +397,7 @@ final class OptimizeCommand implements Callable<Integer> {
             out.println("  size  " + String.format(Locale.ROOT, "%.1f%%", 100.0 * r.bytes() / savedModelBytes)
                     + " of the float SavedModel (" + Format.bytes(savedModelBytes) + ")");
         }
+        for (String line : sourceLines(r)) out.println(line);
         if (r.classifier() != null) out.println("  " + ClassifierHead.describe(r.classifier()));
         for (String line : PruneOptions.summaryLines(r, pruned)) out.println(line);
         for (String line : int8Lines(r)) out.println(line);
@@ -414,7 +459,6 @@ final class OptimizeCommand implements Callable<Integer> {
             return switch (option.longestName()) {
                 case "--calibration-samples" -> Integer.toString(DEFAULTS.calibrationSamples());
                 case "--calibration-method" -> DEFAULTS.calibrationMethod().cliName();
-                case "--preprocess" -> DEFAULTS.preprocess().kerasName();
                 case "--resize" -> DEFAULTS.resize().name().toLowerCase(Locale.ROOT);
                 case "--signature" -> DEFAULTS.signature();
                 default -> null;

@@ -61,7 +61,8 @@ class Int8CliTest {
         assertTrue(Files.size(tflite) > 0);
 
         Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
-        assertEquals(List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops", "classifier_output",
+        assertEquals(List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops", "preprocess", "repairs",
+                "classifier_output",
                 "compressed_bytes", "sparsity", "pruned_sparsity", "per_layer_sparsity", "budget", "search"), List.copyOf(m.keySet()));
         assertEquals("int8", m.get("quantize"));
         assertEquals(Files.size(tflite), ((Number) m.get("bytes")).longValue());

@@ -34,7 +34,8 @@ class OptimizeEvalDataTest {
         assertTrue(r.out().contains("top-1") && r.out().contains("top-5") && r.out().contains("agreement"), r.out());
 
         Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
-        assertEquals(List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops", "classifier_output",
+        assertEquals(List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops", "preprocess", "repairs",
+                "classifier_output",
                 "compressed_bytes", "sparsity", "pruned_sparsity", "per_layer_sparsity", "budget", "search", "evaluation"),
                 List.copyOf(m.keySet()));
         Map<?, ?> e = (Map<?, ?>) m.get("evaluation");

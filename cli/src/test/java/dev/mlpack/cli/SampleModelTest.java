@@ -44,7 +44,8 @@ class SampleModelTest {
     @Test
     void optimizeJsonHasTheDocumentedKeys() throws IOException {
         Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
-        assertEquals(java.util.List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops", "classifier_output",
+        assertEquals(java.util.List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops", "preprocess", "repairs",
+                "classifier_output",
                 "compressed_bytes", "sparsity", "pruned_sparsity", "per_layer_sparsity", "budget", "search"),
                 java.util.List.copyOf(m.keySet()));
         assertEquals(null, m.get("calibration"));
@@ -106,7 +107,12 @@ class SampleModelTest {
         assertTrue(Files.isRegularFile(out.resolve("model_float32.tflite")));
         assertTrue(Files.isRegularFile(out.resolve("model_float16.tflite")));
         assertTrue(Files.isRegularFile(out.resolve("model_int8.tflite")));
-        assertTrue(r.out().contains("[5/5] Package the int8 model"), r.out());
+        assertTrue(r.out().contains("[6/6] Package the int8 model"), r.out());
+        assertTrue(r.out().contains("[5/6] Compare the int8 model with the SavedModel"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("top-1") && l.contains("%")), "the accuracy table: " + r.out());
+        assertTrue(Files.isRegularFile(out.resolve("evaluation.html")));
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("  accuracy on 300 labelled images: SavedModel ")
+                && l.contains("evaluation.html")), r.out());
         assertTrue(r.out().contains("calibration  20 images"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.contains("sizes: float32") && l.contains("float16") && l.contains("int8")), r.out());
         assertTrue(Files.isRegularFile(out.resolve("app/Procfile")));

@@ -1,6 +1,7 @@
 package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.data.CalibrationSet;
+import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.prune.PruneSettings;
 import dev.mlpack.optimizer.quant.CalibrationMethod;
@@ -18,16 +19,18 @@ import java.util.Objects;
  * signature output that holds the class scores, null for the default rule (see {@link ClassifierHead}).
  */
 public record ConversionRequest(Path model, Path output, Quantize quantize, String signature, Path calibration,
-                                int calibrationSamples, CalibrationMethod calibrationMethod, Preprocess preprocess,
+                                int calibrationSamples, CalibrationMethod calibrationMethod, PreprocessingChoice preprocessing,
                                 Resize resize, Path labels, Int8Quantizer.Io io, boolean requireInt8, Progress progress,
                                 CalibrationSet calibrationSet, boolean biasCorrection, boolean floatOutputSoftmax,
-                                PruneSettings prune, boolean sparseEncoding, List<String> floatLayers, String classifierOutput) {
+                                PruneSettings prune, boolean sparseEncoding, List<String> floatLayers, boolean keepTrainingGraph,
+                                String classifierOutput) {
     public ConversionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(quantize, "quantize");
         Objects.requireNonNull(signature, "signature");
         Objects.requireNonNull(prune, "prune");
+        Objects.requireNonNull(preprocessing, "preprocessing");
         floatLayers = List.copyOf(floatLayers);
         if (!floatLayers.isEmpty() && quantize != Quantize.INT8) {
             throw ConversionException.badInput("--float-layers keeps layers out of int8; it needs --quantize int8");
@@ -53,7 +56,7 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         // Measured (BENCHMARKS.md): min/max kept the most signal on the ImageNet MobileNet and both potato models, MSE
         // on several keras.applications families (InceptionV3, MobileNetV2); auto tries both on calibration images.
         private CalibrationMethod calibrationMethod = CalibrationMethod.AUTO;
-        private Preprocess preprocess = Preprocess.TF;
+        private PreprocessingChoice preprocessing = PreprocessingChoice.INFER;
         private Resize resize = Resize.BILINEAR;
         private Path labels;
         private Int8Quantizer.Io io = Int8Quantizer.Io.UINT8;
@@ -65,6 +68,7 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private PruneSettings prune = PruneSettings.NONE;
         private boolean sparseEncoding;
         private List<String> floatLayers = List.of();
+        private boolean keepTrainingGraph;
         private String classifierOutput;
 
         private Builder(Path model, Path output) {
@@ -82,7 +86,10 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
 
         public Builder calibrationMethod(CalibrationMethod m) { this.calibrationMethod = m; return this; }
 
-        public Builder preprocess(Preprocess p) { this.preprocess = p; return this; }
+        /** The preprocessing the SavedModel expects; null (the default) works it out from the graph. */
+        public Builder preprocess(Preprocess p) { this.preprocessing = PreprocessingChoice.given(p); return this; }
+
+        public Builder preprocessing(PreprocessingChoice choice) { this.preprocessing = choice; return this; }
 
         public Builder resize(Resize r) { this.resize = r; return this; }
 
@@ -112,29 +119,38 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         /** Layer-name globs of layers kept in float in an int8 model (the per-layer fallback, see Int8Quantizer). */
         public Builder floatLayers(List<String> globs) { this.floatLayers = List.copyOf(globs); return this; }
 
+        /** Converts the graph as traced, even where BatchNormalization runs in training mode (see ImportRepairs). */
+        public Builder keepTrainingGraph(boolean on) { this.keepTrainingGraph = on; return this; }
+
         /** The signature output key of the classifier output; null for the default rule (see {@link ClassifierHead}). */
         public Builder classifierOutput(String name) { this.classifierOutput = name; return this; }
 
         public ConversionRequest build() {
             return new ConversionRequest(model, output, quantize, signature, calibration, calibrationSamples, calibrationMethod,
-                    preprocess, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax,
-                    prune, sparseEncoding, floatLayers, classifierOutput);
+                    preprocessing, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax,
+                    prune, sparseEncoding, floatLayers, keepTrainingGraph, classifierOutput);
         }
     }
 
     /** A builder holding every setting of this request, to derive variants (the budget searches do). */
-    public Builder toBuilder() {
-        return builder(model, output).quantize(quantize).signature(signature).calibration(calibration)
-                .calibrationSamples(calibrationSamples).calibrationMethod(calibrationMethod).preprocess(preprocess).resize(resize)
+    public Builder toBuilder() { return toBuilder(output); }
+
+    private Builder toBuilder(Path target) {
+        return builder(model, target).quantize(quantize).signature(signature).calibration(calibration)
+                .calibrationSamples(calibrationSamples).calibrationMethod(calibrationMethod).preprocessing(preprocessing).resize(resize)
                 .labels(labels).io(io).requireInt8(requireInt8).progress(progress).calibrationSet(calibrationSet)
                 .biasCorrection(biasCorrection).floatOutputSoftmax(floatOutputSoftmax).prune(prune).sparseEncoding(sparseEncoding)
-                .floatLayers(floatLayers).classifierOutput(classifierOutput);
+                .floatLayers(floatLayers).keepTrainingGraph(keepTrainingGraph).classifierOutput(classifierOutput);
     }
 
+    /** The preprocessing mode; null until {@link #preprocessing()} is resolved. */
+    public Preprocess preprocess() { return preprocessing.mode(); }
+
     /** The same request writing to {@code target}. */
-    public ConversionRequest withOutput(Path target) {
-        return new ConversionRequest(model, target, quantize, signature, calibration, calibrationSamples, calibrationMethod,
-                preprocess, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax,
-                prune, sparseEncoding, floatLayers, classifierOutput);
+    public ConversionRequest withOutput(Path target) { return toBuilder(target).build(); }
+
+    /** The same request with the preprocessing worked out for the imported graph (see PreprocessingChoice#resolve). */
+    public ConversionRequest withPreprocessingFor(Graph imported) {
+        return toBuilder(output).preprocessing(preprocessing.resolve(imported, model)).build();
     }
 }

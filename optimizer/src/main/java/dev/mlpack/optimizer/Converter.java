@@ -34,18 +34,21 @@ public final class Converter {
 
     public static ConversionResult convert(ConversionRequest request) {
         long start = System.nanoTime();
-        return convert(request, importGraph(request.model(), request.signature()).graph(), start);
+        SavedModelImporter.Imported imported = importGraph(request.model(), request.signature(), request.keepTrainingGraph());
+        return convert(request.withPreprocessingFor(imported.graph()), imported, start);
     }
 
     /**
-     * Converts a graph imported from {@code request.model()} (the budget searches import once and convert copies);
-     * {@code graph} is rewritten in place.
+     * Converts a model imported from {@code request.model()} with the request's preprocessing already resolved for it
+     * (the budget searches import once and convert copies); {@code imported}'s graph is rewritten in place.
      */
-    public static ConversionResult convert(ConversionRequest request, Graph graph) {
-        return convert(request, graph, System.nanoTime());
+    public static ConversionResult convert(ConversionRequest request, SavedModelImporter.Imported imported) {
+        return convert(request, imported, System.nanoTime());
     }
 
-    private static ConversionResult convert(ConversionRequest request, Graph graph, long start) {
+    private static ConversionResult convert(ConversionRequest request, SavedModelImporter.Imported imported, long start) {
+        if (!request.preprocessing().resolved()) throw new IllegalArgumentException("the request's preprocessing is not resolved");
+        Graph graph = imported.graph();
         Pipeline.optimize(graph);
         List<String> labels = request.labels() == null ? List.of() : Dataset.readLabels(request.labels());
         ClassifierOutput classifier = ClassifierHead.of(graph, request.classifierOutput(), labels.size());
@@ -82,7 +85,7 @@ public final class Converter {
         writeAtomically(request.output(), bytes);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new ConversionResult(request.output(), bytes.length, request.quantize(), seconds, written.ops(),
-                calibration, floatOps, CompressedSize.of(bytes), pruning, classifier);
+                calibration, floatOps, CompressedSize.of(bytes), pruning, request.preprocessing(), imported.repairs(), classifier);
     }
 
     /**
@@ -128,12 +131,17 @@ public final class Converter {
         return ImageInput.pipeline(graph, request.resize(), request.preprocess());
     }
 
-    /** Runs the importer on a thread with a large stack; see {@link #IMPORT_STACK_BYTES}. */
+    /** {@link #importGraph(Path, String, boolean)}, repairing training-mode BatchNormalization. */
     public static SavedModelImporter.Imported importGraph(Path model, String signature) {
+        return importGraph(model, signature, false);
+    }
+
+    /** Runs the importer on a thread with a large stack; see {@link #IMPORT_STACK_BYTES}. */
+    public static SavedModelImporter.Imported importGraph(Path model, String signature, boolean keepTrainingGraph) {
         AtomicReference<Object> result = new AtomicReference<>();
         Thread t = new Thread(null, () -> {
             try {
-                result.set(SavedModelImporter.load(model, signature));
+                result.set(SavedModelImporter.load(model, signature, keepTrainingGraph));
             } catch (Throwable e) {
                 result.set(e);
             }

@@ -112,7 +112,7 @@ class Int8QuantizationTest {
             calibration.add(x);
         }
         ConversionRequest.Builder request = ConversionRequest.builder(model, tmp.resolve("sqrt.tflite")).quantize(Quantize.INT8)
-                .calibrationSet(CalibrationSet.of(calibration)).io(Int8Quantizer.Io.FLOAT32);
+                .calibrationSet(CalibrationSet.of(calibration)).io(Int8Quantizer.Io.FLOAT32).preprocess(Preprocess.RAW);
         ConversionResult r = Converter.convert(request.build());
         assertEquals(1, r.floatOps().size(), r.floatOps().toString());
         assertTrue(r.floatOps().get(0).startsWith("SQRT (magnitude/Sqrt"), r.floatOps().toString());
@@ -150,7 +150,8 @@ class Int8QuantizationTest {
         for (int i = 0; i < shape[0]; i++) calibration.add(Arrays.copyOfRange(inputs, i * per, (i + 1) * per));
         Path out = tmp.resolve(name + ".tflite");
         ConversionResult r = Converter.convert(ConversionRequest.builder(Fixtures.savedModel(fixture), out).quantize(Quantize.INT8)
-                .calibrationSet(CalibrationSet.of(calibration)).io(Int8Quantizer.Io.FLOAT32).build());
+                .calibrationSet(CalibrationSet.of(calibration)).io(Int8Quantizer.Io.FLOAT32)
+                .preprocess(Preprocess.parse((String) Fixtures.meta(fixture).get("preprocess"))).build());
         float[] expected = Fixtures.expected(fixture);
         float[] actual = Fidelity.runTflite(out, inputs, shape[0]);
         double sqnr = Fidelity.sqnrDb(actual, expected);

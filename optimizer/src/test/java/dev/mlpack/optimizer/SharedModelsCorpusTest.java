@@ -38,7 +38,9 @@ class SharedModelsCorpusTest {
         Path dir = SHARED.resolve("models").resolve(model);
         assumeTrue(Files.isDirectory(dir), "../shared/data is not present");
         Path out = tmp.resolve("m.tflite");
-        Converter.convert(ConversionRequest.builder(dir, out).build());
+        ConversionResult converted = Converter.convert(ConversionRequest.builder(dir, out).build());
+        assertEquals(Preprocess.parse(preprocess), converted.preprocessing().mode(), "worked out from the graph: "
+                + converted.preprocessing().reason());
 
         int h = 0;
         float[] batch;
@@ -70,7 +72,9 @@ class SharedModelsCorpusTest {
         Path dir = SHARED.resolve("models/potato-cnn-keras3-export");
         assumeTrue(Files.isDirectory(dir), "../shared/data is not present");
         Path out = tmp.resolve("k3.tflite");
-        Converter.convert(ConversionRequest.builder(dir, out).build());
+        ConversionResult converted = Converter.convert(ConversionRequest.builder(dir, out).build());
+        assertEquals(Preprocess.RAW, converted.preprocessing().mode(), converted.preprocessing().reason());
+        assertEquals(2, converted.repairs().droppedLayers().size(), "RandomFlip and RandomRotation: " + converted.repairs());
         List<String> classes = List.of("Potato___Early_blight", "Potato___Late_blight", "Potato___healthy");
         ImagePipeline pipeline = new ImagePipeline(256, 256, Resize.BILINEAR, Preprocess.RAW);
         ImageDecoder decoder = new ImageDecoder();

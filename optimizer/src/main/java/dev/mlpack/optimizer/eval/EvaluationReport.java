@@ -20,14 +20,17 @@ import java.util.Objects;
  * @param peakMemoryBytes the process's peak resident memory (VmHWM) at the end, or -1 where unknown
  * @param seconds wall time of the evaluation
  * @param images one entry per evaluated image, in evaluation order (for charts and the disagreement gallery)
+ * @param warnings what the user should look at before trusting these figures (a model scoring no better than chance,
+ *     a reference exported in training mode), one sentence each
  */
 public record EvaluationReport(int n, int topK, int threads, List<String> labels, ModelStats reference,
                                ModelStats candidate, double agreementTop1, double meanKl, List<ClassStats> perClass,
                                List<SkippedImage> skipped, long peakMemoryBytes, double seconds,
-                               List<ImageResult> images) {
+                               List<ImageResult> images, List<String> warnings) {
 
     public EvaluationReport {
         labels = List.copyOf(labels);
+        warnings = List.copyOf(warnings);
         images = images == null ? List.of() : List.copyOf(images);
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(candidate, "candidate");
@@ -80,7 +83,7 @@ public record EvaluationReport(int n, int topK, int threads, List<String> labels
                             double agreementTop1, double meanKl, List<ClassStats> perClass, List<SkippedImage> skipped,
                             long peakMemoryBytes, double seconds) {
         this(n, topK, threads, labels, reference, candidate, agreementTop1, meanKl, perClass, skipped, peakMemoryBytes,
-                seconds, List.of());
+                seconds, List.of(), List.of());
     }
 
     /**

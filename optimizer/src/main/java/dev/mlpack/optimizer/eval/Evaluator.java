@@ -1,6 +1,9 @@
 package dev.mlpack.optimizer.eval;
 
 import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.PreprocessingChoice;
+import dev.mlpack.optimizer.keras.PreprocessingInference;
+import dev.mlpack.optimizer.tf.ImportRepairs;
 import dev.mlpack.optimizer.data.Dataset;
 import dev.mlpack.optimizer.data.ImageLoader;
 import dev.mlpack.optimizer.eval.EvaluationReport.ClassStats;
@@ -74,8 +77,18 @@ public final class Evaluator {
         Optional<ModelInfo> candidateInfo = metadata(request.candidate());
         Optional<ModelInfo> referenceInfo = isTflite(request.reference()) ? metadata(request.reference()) : Optional.empty();
 
+        ReferenceMemo memo = request.referenceMemo();
+        // mlpack's importer reads a SavedModel reference for what its graph shows: a training-mode export, and the
+        // preprocessing (the fallback when neither the request nor a model's metadata says). A replayed reference
+        // was checked when it was recorded.
+        SourceFacts facts = isTflite(request.reference()) || (memo != null && memo.model() != null) ? SourceFacts.UNKNOWN
+                : SourceFacts.of(request.reference(), request.signature());
         Preprocess preprocess = request.preprocess() != null ? request.preprocess()
-                : candidateInfo.map(ModelInfo::preprocessMode).or(() -> referenceInfo.map(ModelInfo::preprocessMode)).orElse(Preprocess.TF);
+                : candidateInfo.map(ModelInfo::preprocessMode).or(() -> referenceInfo.map(ModelInfo::preprocessMode))
+                        .or(() -> facts.preprocessing().map(PreprocessingInference.Evidence::mode))
+                        .orElseThrow(() -> ConversionException.badInput("cannot tell how the models expect their pixels"
+                                + " scaled: neither model records it and the reference's graph does not show it; pass"
+                                + " --preprocess: " + PreprocessingChoice.choices()));
         Resize resize = request.resize() != null ? request.resize()
                 : candidateInfo.map(ModelInfo::resizeMethod).or(() -> referenceInfo.map(ModelInfo::resizeMethod)).orElse(Resize.BILINEAR);
         List<String> labels;
@@ -102,7 +115,6 @@ public final class Evaluator {
         }
         if (request.limit() > 0) dataset = dataset.sample(request.limit());
 
-        ReferenceMemo memo = request.referenceMemo();
         ReferenceMemo.Key memoKey = memo == null ? null : new ReferenceMemo.Key(absolute(request.reference()), request.signature(),
                 absolute(request.data()), request.limit(), preprocess.name(), resize.name(),
                 request.labels() == null ? null : absolute(request.labels()), request.classifierOutput());
@@ -143,7 +155,10 @@ public final class Evaluator {
                         + classes + ", and neither --labels nor the candidate's metadata names them: pass --labels");
             }
             ImageDecoder decoder = tfJpeg == null ? new ImageDecoder() : new ImageDecoder().withJpegBackend(tfJpeg);
-            EvaluationReport report = run(request, dataset, classNames, reference, candidate, candidate.pipeline(), decoder, start);
+            List<String> warnings = new ArrayList<>();
+            if (facts.repairs().trainingModeExport()) warnings.add(trainingModeWarning(request.reference(), facts.repairs()));
+            EvaluationReport report = run(request, dataset, classNames, reference, candidate, candidate.pipeline(), decoder, start,
+                    warnings);
             if (reference instanceof MemoRunner memoRunner) memoRunner.finished();
             return report;
         }
@@ -168,7 +183,8 @@ public final class Evaluator {
     // ------------------------------------------------------------------ the loop
 
     private static EvaluationReport run(EvaluationRequest request, Dataset dataset, List<String> classNames, Runner reference,
-                                        Runner candidate, ImagePipeline pipeline, ImageDecoder decoder, long start) {
+                                        Runner candidate, ImagePipeline pipeline, ImageDecoder decoder, long start,
+                                        List<String> warnings) {
         Preprocess preprocess = pipeline.preprocess();
         int classes = classNames.size();
         Tally ref = new Tally(classes, dataset.size());
@@ -244,10 +260,38 @@ public final class Evaluator {
         }
         List<SkippedImage> skippedImages = skipped.stream().map(s -> new SkippedImage(s.sample().file().toString(), s.reason())).toList();
         int count = n[0];
+        double chance = (double) java.util.Arrays.stream(classCount).max().orElse(0) / count;
+        List<String> allWarnings = new ArrayList<>(warnings);
+        for (var model : List.of(java.util.Map.entry("reference", ref), java.util.Map.entry("candidate", cand))) {
+            if (Metrics.wilson95(model.getValue().top1, count)[0] <= chance) {
+                allWarnings.add(chanceWarning(model.getKey(), (double) model.getValue().top1 / count, chance, preprocess, request));
+            }
+        }
         return new EvaluationReport(count, request.topK(), request.threads(), classNames,
                 ref.stats(reference, preprocess, count, classNames), cand.stats(candidate, preprocess, count, classNames),
                 (double) agree[0] / count, klSum[0] / count, perClass, skippedImages, Metrics.peakMemoryBytes(),
-                (System.nanoTime() - start) / 1e9, results);
+                (System.nanoTime() - start) / 1e9, results, allWarnings);
+    }
+
+    /**
+     * A model whose top-1 is not clearly above chance (its 95% interval reaches the share of the most frequent class,
+     * what always answering that class scores) is almost always fed wrongly, not badly trained.
+     */
+    static String chanceWarning(String model, double top1, double chance, Preprocess preprocess, EvaluationRequest request) {
+        return String.format(Locale.ROOT, "the %s scores %.1f%% top-1, no better than chance (%.1f%%, always answering the most"
+                + " frequent class) on %s. The usual causes: the preprocessing (this run used --preprocess %s: is that what"
+                + " the model was trained with?), a SavedModel exported with BatchNormalization in training mode, or labels"
+                + " in another order than the model's outputs (--labels: line i names output i)", model, 100 * top1,
+                100 * chance, request.data(), preprocess.kerasName());
+    }
+
+    static String trainingModeWarning(Path reference, ImportRepairs repairs) {
+        List<String> layers = new ArrayList<>(repairs.movingStatistics());
+        layers.addAll(repairs.keptBatchStatistics());
+        return "the reference " + reference + " is a training-mode export: " + String.join(", ", layers) + " normalise each"
+                + " image by its own statistics, so run one image at a time it does not give what model.predict gives and"
+                + " its figures here are not your model's; mlpack optimize converts those layers with their moving"
+                + " statistics, as model.predict does";
     }
 
     /** Counts of one model. */

@@ -111,6 +111,7 @@ public final class HtmlReport {
                 .append(", ").append(String.format(Locale.ROOT, "%.1f s", r.seconds()));
         if (!r.skipped().isEmpty()) h.append(", ").append(r.skipped().size()).append(" skipped");
         h.append(".</p>\n");
+        for (String w : r.warnings()) h.append("<p class=\"bad\"><b>Warning:</b> ").append(esc(w)).append("</p>\n");
 
         summary(h, r);
 

@@ -60,7 +60,10 @@ final class Kernels {
         return false;
     }
 
-    static Evaluator binary(DoubleBinaryOperator f) {
+    static Evaluator binary(DoubleBinaryOperator f) { return binary(null, f); }
+
+    /** An elementwise binary op with broadcasting; {@code outType} null keeps the first input's type. */
+    static Evaluator binary(DType outType, DoubleBinaryOperator f) {
         return n -> {
             Constant a = n.input(0).data(), b = n.input(1).data();
             int[] ad = a.shape().dims(), bd = b.shape().dims();
@@ -73,7 +76,7 @@ final class Kernels {
                 result[i] = f.applyAsDouble(av[broadcastIndex(index, ad, as, out.length)], bv[broadcastIndex(index, bd, bs, out.length)]);
                 increment(index, out);
             }
-            return make(a.dtype(), out, result);
+            return make(outType == null ? a.dtype() : outType, out, result);
         };
     }
 
@@ -141,6 +144,23 @@ final class Kernels {
     }
 
     static Constant reshape(Node n) { return n.input(0).data().reshaped(n.output().shape()); }
+
+    /** Reverses the input along each axis listed in input 1. */
+    static Constant reverse(Node n) {
+        Constant a = n.input(0).data();
+        int[] dims = a.shape().dims(), st = strides(dims);
+        boolean[] flip = new boolean[dims.length];
+        for (int axis : n.input(1).data().ints()) flip[axis < 0 ? axis + dims.length : axis] = true;
+        double[] v = doubles(a), result = new double[v.length];
+        int[] index = new int[dims.length];
+        for (int i = 0; i < result.length; i++) {
+            int src = 0;
+            for (int d = 0; d < dims.length; d++) src += (flip[d] ? dims[d] - 1 - index[d] : index[d]) * st[d];
+            result[i] = v[src];
+            increment(index, dims);
+        }
+        return make(a.dtype(), dims, result);
+    }
 
     static Constant transpose(Node n) { return ConstantMath.transpose(n.input(0).data(), n.input(1).data().ints()); }
 

@@ -65,6 +65,12 @@ public enum Op {
 
     // Inputs: any number of tensors. Attrs: axis, activation.
     CONCATENATION(BuiltinOperator.CONCATENATION, ShapeRules::concat, Kernels::concat),
+    // Inputs: x, axis (int32 [1]).
+    REVERSE_V2(BuiltinOperator.REVERSE_V2, ShapeRules::same, Kernels::reverse),
+    // Inputs: x, y; output bool.
+    NOT_EQUAL(BuiltinOperator.NOT_EQUAL, ShapeRules::compare, Kernels.binary(DType.BOOL, (a, b) -> a != b ? 1 : 0)),
+    // Inputs: condition (bool), x, y, broadcast together; x where the condition holds, else y.
+    SELECT_V2(BuiltinOperator.SELECT_V2, ShapeRules::select, null),
     // Inputs: x, shape (int32).
     RESHAPE(BuiltinOperator.RESHAPE, ShapeRules::reshape, Kernels::reshape),
     // Inputs: x, perm (int32).
@@ -133,7 +139,7 @@ public enum Op {
             case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, BATCH_MATMUL, ADD, SUB, MUL, SQUARED_DIFFERENCE, RSQRT,
                  RELU, RELU6, LEAKY_RELU, HARD_SWISH, GELU, MEAN, SUM, ABS, QUANTIZE -> Int8Rule.INDEPENDENT;
             case MAX_POOL_2D, AVERAGE_POOL_2D, CONCATENATION, RESHAPE, TRANSPOSE, PAD, PADV2, STRIDED_SLICE, SLICE, PACK,
-                 GATHER, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, MAXIMUM, MINIMUM, REDUCE_MAX -> Int8Rule.SAME_AS_INPUT;
+                 GATHER, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, MAXIMUM, MINIMUM, REDUCE_MAX, REVERSE_V2 -> Int8Rule.SAME_AS_INPUT;
             case SOFTMAX, LOGISTIC -> Int8Rule.FIXED_PROBABILITY;
             case TANH -> Int8Rule.FIXED_SIGNED_UNIT;
             default -> Int8Rule.FLOAT_ONLY;

@@ -39,6 +39,15 @@ final class ShapeRules {
         return one(n.input(0).dtype(), broadcastDims(n.input(0).shape().dims(), n.input(1).shape().dims()));
     }
 
+    static TensorType[] compare(Node n) {
+        return one(DType.BOOL, broadcastDims(n.input(0).shape().dims(), n.input(1).shape().dims()));
+    }
+
+    static TensorType[] select(Node n) {
+        int[] dims = broadcastDims(n.input(0).shape().dims(), broadcastDims(n.input(1).shape().dims(), n.input(2).shape().dims()));
+        return one(n.input(1).dtype(), dims);
+    }
+
     static TensorType[] conv2d(Node n) {
         int[] x = n.input(0).shape().dims(), w = n.input(1).shape().dims();
         int[] s = n.attr("strides"), d = n.attr("dilations", new int[] {1, 1});

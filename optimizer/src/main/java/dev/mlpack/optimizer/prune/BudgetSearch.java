@@ -12,6 +12,7 @@ import dev.mlpack.optimizer.eval.Evaluator;
 import dev.mlpack.optimizer.eval.ReferenceMemo;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.GraphCopy;
+import dev.mlpack.optimizer.tf.SavedModelImporter;
 import dev.mlpack.optimizer.passes.Pipeline;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.optimizer.progress.Progress;
@@ -107,7 +108,7 @@ public final class BudgetSearch {
     private final ConversionRequest request;
     private final Targets targets;
     private final Listener listener;
-    private final Graph imported;
+    private final SavedModelImporter.Imported imported;
     private final List<Trial> path = new ArrayList<>();
     private final Map<Trial, Built> built = new IdentityHashMap<>(); // trials may repeat a setting
     private final ReferenceMemo referenceMemo = new ReferenceMemo(); // the SavedModel runs once, not once per trial
@@ -117,7 +118,7 @@ public final class BudgetSearch {
 
     private record Built(Path file, ConversionResult result, EvaluationReport evaluation) {}
 
-    private BudgetSearch(ConversionRequest request, Targets targets, Listener listener, Graph imported) {
+    private BudgetSearch(ConversionRequest request, Targets targets, Listener listener, SavedModelImporter.Imported imported) {
         this.request = request;
         this.targets = targets;
         this.listener = listener;
@@ -126,8 +127,8 @@ public final class BudgetSearch {
 
     public static Outcome run(ConversionRequest request, Targets targets, Progress progress, Listener listener) {
         Objects.requireNonNull(targets, "targets");
-        Graph graph = Converter.importGraph(request.model(), request.signature()).graph();
-        BudgetSearch s = new BudgetSearch(request, targets, listener, graph);
+        SavedModelImporter.Imported imported = Converter.importGraph(request.model(), request.signature(), request.keepTrainingGraph());
+        BudgetSearch s = new BudgetSearch(request.withPreprocessingFor(imported.graph()), targets, listener, imported);
         try {
             return s.search(progress);
         } finally {
@@ -222,7 +223,7 @@ public final class BudgetSearch {
 
     /** Layer names, the one whose weights int8 disturbs most first (on the folded kernels the writer will see). */
     private List<String> int8SensitiveLayers() {
-        Graph folded = GraphCopy.of(imported);
+        Graph folded = GraphCopy.of(imported.graph());
         Pipeline.optimize(folded);
         return Int8Quantizer.weightNoise(folded).stream().map(Int8Quantizer.LayerNoise::layer).toList();
     }
@@ -262,7 +263,7 @@ public final class BudgetSearch {
         // the largest layers alone, further
         double common = lo;
         Map<String, Double> perLayer = new LinkedHashMap<>();
-        List<MagnitudePruner.Kernel> largest = MagnitudePruner.kernels(GraphCopy.of(imported), base).stream()
+        List<MagnitudePruner.Kernel> largest = MagnitudePruner.kernels(GraphCopy.of(imported.graph()), base).stream()
                 .filter(k -> k.keptDense() == null)
                 .sorted(Comparator.comparingLong((MagnitudePruner.Kernel k) -> k.weights().shape().elementCount()).reversed())
                 .limit(REFINED_LAYERS).toList();
@@ -296,7 +297,7 @@ public final class BudgetSearch {
         ConversionRequest.Builder b = request.toBuilder().quantize(q.quantize()).floatLayers(q.floatLayers()).prune(prune)
                 .progress(Progress.none());
         if (q.quantize() == Quantize.INT8) b.calibrationSet(calibration());
-        ConversionResult r = Converter.convert(b.build().withOutput(file), GraphCopy.of(imported));
+        ConversionResult r = Converter.convert(b.build().withOutput(file), imported.withGraph(GraphCopy.of(imported.graph())));
         EvaluationReport e = null;
         Double top1 = null, drop = null;
         if (targets.maxAccuracyDrop() != null) {
@@ -319,7 +320,7 @@ public final class BudgetSearch {
     }
 
     private CalibrationSet calibration() {
-        if (calibration == null) calibration = Converter.calibrationSet(request, GraphCopy.of(imported));
+        if (calibration == null) calibration = Converter.calibrationSet(request, GraphCopy.of(imported.graph()));
         return calibration;
     }
 
@@ -354,9 +355,7 @@ public final class BudgetSearch {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ConversionResult r = b.result();
-        return new ConversionResult(request.output(), r.bytes(), r.quantize(), r.seconds(), r.ops(), r.calibration(), r.floatOps(),
-                r.compressedBytes(), r.pruning(), r.classifier());
+        return b.result().movedTo(request.output());
     }
 
     private void deleteTrialFiles() {

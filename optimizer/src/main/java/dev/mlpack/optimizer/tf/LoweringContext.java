@@ -25,8 +25,16 @@ public final class LoweringContext {
     private final Graph graph;
     private final String origin;
     private final String layer;
+    private final TrainingMode trainingMode;
 
-    LoweringContext(NodeDef node, org.tensorflow.proto.OpDef opDef, IntFunction<Value> resolver, Graph graph, String origin, String layer) {
+    /**
+     * How to treat layers traced in training mode: keep their batch statistics, or use their moving ones and record
+     * that in {@code repairs}.
+     */
+    record TrainingMode(boolean keep, ImportRepairs.Recorder repairs) {}
+
+    LoweringContext(NodeDef node, org.tensorflow.proto.OpDef opDef, IntFunction<Value> resolver, Graph graph, String origin,
+                    String layer, TrainingMode trainingMode) {
         this.node = node;
         this.opDef = opDef;
         this.dataInputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
@@ -34,7 +42,13 @@ public final class LoweringContext {
         this.graph = graph;
         this.origin = origin;
         this.layer = layer;
+        this.trainingMode = trainingMode;
     }
+
+    /** The Keras layer the node belongs to, or "" when its name shows none. */
+    public String layer() { return layer; }
+
+    TrainingMode trainingMode() { return trainingMode; }
 
     public String opType() { return node.getOp(); }
 

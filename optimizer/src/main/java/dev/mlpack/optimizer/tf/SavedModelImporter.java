@@ -42,22 +42,37 @@ public final class SavedModelImporter {
     private final Map<String, OpDef> opDefs = new HashMap<>();
     private final Graph graph = new Graph();
     private final Map<String, Constant> variables = new HashMap<>();
+    /** The variable's own name ("batch_normalization/moving_mean") by checkpoint key, where the SavedModel records it. */
+    private final Map<String, String> variableNames = new HashMap<>();
     private final Map<Value, String> resourceKeys = new java.util.IdentityHashMap<>();
+    private final Map<String, Boolean> randomFunctions = new HashMap<>();
+    private final boolean keepTrainingGraph;
+    private final ImportRepairs.Recorder repairs = new ImportRepairs.Recorder();
 
-    private SavedModelImporter(Path dir, MetaGraphDef metaGraph) {
+    private SavedModelImporter(Path dir, MetaGraphDef metaGraph, boolean keepTrainingGraph) {
         this.dir = dir;
         this.metaGraph = metaGraph;
+        this.keepTrainingGraph = keepTrainingGraph;
         for (FunctionDef f : metaGraph.getGraphDef().getLibrary().getFunctionList()) functions.put(f.getSignature().getName(), f);
     }
 
-    /** The imported graph plus facts about the source model. */
+    /** The imported graph plus facts about the source model, and what the import repaired. */
     public record Imported(Graph graph, String signature, Map<String, String> inputNames, Map<String, String> outputNames,
-                           int variableCount, long parameterCount) {}
+                           int variableCount, long parameterCount, ImportRepairs repairs) {
+        /** The same import with another graph: a copy for one conversion of several (the budget searches). */
+        public Imported withGraph(Graph other) {
+            return new Imported(other, signature, inputNames, outputNames, variableCount, parameterCount, repairs);
+        }
+    }
 
     public static SavedModelInfo describe(Path dir) { return SavedModelInfo.of(dir, readMetaGraph(dir)); }
 
-    public static Imported load(Path dir, String signatureName) {
-        SavedModelImporter importer = new SavedModelImporter(dir, readMetaGraph(dir));
+    /**
+     * Imports a signature. Training-mode BatchNormalization is switched to its moving statistics unless
+     * {@code keepTrainingGraph}; random augmentation layers are always dropped (see {@link ImportRepairs}).
+     */
+    public static Imported load(Path dir, String signatureName, boolean keepTrainingGraph) {
+        SavedModelImporter importer = new SavedModelImporter(dir, readMetaGraph(dir), keepTrainingGraph);
         return importer.run(signatureName == null ? "serving_default" : signatureName);
     }
 
@@ -96,7 +111,8 @@ public final class SavedModelImporter {
                     + " (choose one with --signature)");
         }
         for (OpDef op : NativeStderr.silenced(TensorFlow::registeredOpList).getOpList()) opDefs.put(op.getName(), op);
-        Scope top = Scope.topLevel(metaGraph.getGraphDef().getNodeList());
+        Scope top = Scope.topLevel(metaGraph.getGraphDef().getNodeList(),
+                sig.getOutputsMap().values().stream().map(TensorInfo::getName).toList());
         readVariables(sig, top);
 
         Map<String, String> inputNames = new LinkedHashMap<>(), outputNames = new LinkedHashMap<>();
@@ -120,7 +136,7 @@ public final class SavedModelImporter {
             outputNames.put(e.getKey(), e.getValue().getName());
         }
         long params = variables.values().stream().filter(Constant::isFloating).mapToLong(Constant::size).sum();
-        return new Imported(graph, signatureName, inputNames, outputNames, variables.size(), params);
+        return new Imported(graph, signatureName, inputNames, outputNames, variables.size(), params, repairs.done());
     }
 
     private static String nodeName(String tensorName) {
@@ -163,7 +179,10 @@ public final class SavedModelImporter {
                 String key = trackable == null || nodeId >= trackable.getNodesCount() ? null
                         : trackable.getNodes(nodeId).getAttributesList().stream()
                                 .filter(a -> a.getName().equals("VARIABLE_VALUE")).map(a -> a.getCheckpointKey()).findFirst().orElse(null);
-                if (obj.hasVariable() && key != null) wanted.put(key, obj.getVariable().getDtype());
+                if (obj.hasVariable() && key != null) {
+                    wanted.put(key, obj.getVariable().getDtype());
+                    if (!obj.getVariable().getName().isEmpty()) variableNames.put(key, obj.getVariable().getName());
+                }
                 captures.add(new Capture(key, null));
             }
             variables.putAll(checkpoint.read(wanted));
@@ -201,7 +220,9 @@ public final class SavedModelImporter {
             int index = value.contains(":") ? Integer.parseInt(value.substring(value.lastIndexOf(':') + 1)) : 0;
             NodeDef names = top.nodes.get(nodeName(src.getInput(1)));
             if (names == null || !names.getOp().equals("Const")) continue;
-            String key = names.getAttrOrThrow("value").getTensor().getStringVal(index).toStringUtf8();
+            List<String> keys = TensorProtos.strings(names.getAttrOrThrow("value").getTensor());
+            if (index >= keys.size()) continue;
+            String key = keys.get(index);
             keyOf.put(target, key);
             wanted.put(key, src.getAttrOrThrow("dtypes").getList().getType(index));
         }
@@ -225,16 +246,28 @@ public final class SavedModelImporter {
         final Map<String, String> tf1Keys = new HashMap<>();
         final boolean functionBody;
         final String prefix;
+        /** What the scope hands on: the function's return values, or the signature's outputs. */
+        final List<String> returnRefs;
+        /** Function arguments that are variable handles. */
+        final java.util.Set<String> resourceArgs = new java.util.HashSet<>();
+        private AugmentationLayers augmentation;
+        private MovingStatistics moments;
 
-        private Scope(boolean functionBody, String prefix) {
+        private Scope(boolean functionBody, String prefix, List<String> returnRefs) {
             this.functionBody = functionBody;
             this.prefix = prefix;
+            this.returnRefs = returnRefs;
         }
 
-        static Scope topLevel(List<NodeDef> nodes) {
-            Scope s = new Scope(false, "");
+        static Scope topLevel(List<NodeDef> nodes, List<String> outputs) {
+            Scope s = new Scope(false, "", outputs);
             for (NodeDef n : nodes) s.nodes.put(n.getName(), n);
             return s;
+        }
+
+        MovingStatistics moments() {
+            if (moments == null) moments = new MovingStatistics(nodes.values());
+            return moments;
         }
 
         void bind(String nodeName, Value v) { imported.put(nodeName, List.of(v)); }
@@ -246,20 +279,91 @@ public final class SavedModelImporter {
             if (arg == null) throw new ConversionException(ConversionException.Kind.INTERNAL, "unknown function argument " + ref);
             return arg;
         }
-        String[] parts = ref.split(":");
-        String name = parts[0];
+        String name = ref.split(":")[0];
         NodeDef node = scope.nodes.get(name);
         List<Value> outs = scope.imported.get(name);
         if (outs == null) {
             if (node == null) throw new ConversionException(ConversionException.Kind.INTERNAL, "graph refers to missing node " + name);
+            Value image = droppedLayerInput(scope, node);
+            if (image != null) return image;
             outs = importNode(scope, node);
             scope.imported.put(name, outs);
         }
-        int index = scope.functionBody ? outputIndex(node, parts[1], Integer.parseInt(parts[2]))
-                : parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        int index = flatIndex(scope, ref);
         Value v = index < outs.size() ? outs.get(index) : null;
         if (v == null) throw new ConversionException(ConversionException.Kind.INTERNAL, "output " + ref + " was not produced");
         return v;
+    }
+
+    /** The flat output index a reference names: {@code n:i} at the top level, {@code n:arg:i} in a function body. */
+    private int flatIndex(Scope scope, String ref) {
+        String[] parts = ref.split(":");
+        if (!scope.functionBody) return parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        return parts.length < 3 ? 0 : outputIndex(scope.nodes.get(parts[0]), parts[1], Integer.parseInt(parts[2]));
+    }
+
+    // ---- training-mode repairs -------------------------------------------------------------------------------
+
+    /**
+     * When {@code node} hands on the output of a random layer that is an identity at inference (see
+     * {@link AugmentationLayers}), the layer's input image, which stands for every output of the layer; else null.
+     */
+    private Value droppedLayerInput(Scope scope, NodeDef node) {
+        if (scope.augmentation == null) {
+            scope.augmentation = new AugmentationLayers(scope.nodes, scope.returnRefs, scope.resourceArgs, this::isRandom,
+                    ref -> flatIndex(scope, ref));
+        }
+        var layer = scope.augmentation.enclosing(node.getName());
+        if (layer.isEmpty()) return null;
+        Value image = resolve(scope, layer.get().input());
+        List<int[]> shapes = layer.get().outputShapes();
+        if (shapes == null || !shapes.stream().allMatch(s -> AugmentationLayers.fits(s, image.shape().dims()))) return null;
+        repairs.dropped(layer.get().name());
+        return image;
+    }
+
+    /** A random op, or a call of a function that holds one. */
+    private boolean isRandom(NodeDef node) {
+        String op = node.getOp();
+        if (op.contains("Random") || op.contains("TruncatedNormal") || op.contains("Multinomial")) return true;
+        String called = op.endsWith("PartitionedCall") && node.containsAttr("f") ? node.getAttrOrThrow("f").getFunc().getName()
+                : functions.containsKey(op) ? op : null;
+        if (called == null || !functions.containsKey(called)) return false;
+        Boolean known = randomFunctions.get(called);
+        if (known != null) return known;
+        randomFunctions.put(called, false); // recursion guard
+        boolean random = functions.get(called).getNodeDefList().stream().anyMatch(this::isRandom);
+        randomFunctions.put(called, random);
+        return random;
+    }
+
+    /**
+     * For a Mean over the batch axis that updates a moving statistic (training-mode BatchNormalization, see
+     * {@link MovingStatistics}): that statistic, as a constant of the Mean's shape; null to lower the Mean as it is.
+     */
+    private List<Value> movingStatistic(Scope scope, NodeDef node, LoweringContext ctx) {
+        Value x = ctx.input(0), axes = ctx.input(1);
+        int rank = x.shape().rank();
+        if (!axes.isConstant() || rank < 2 || java.util.Arrays.stream(axes.data().ints()).noneMatch(a -> a == 0 || a == -rank)) {
+            return null;
+        }
+        var handle = scope.moments().updatedVariable(node);
+        if (handle.isEmpty()) return null;
+        Value variable = resolve(scope, handle.get());
+        String key = resourceKeys.get(variable);
+        Constant moving = variable.isConstant() ? variable.data() : key == null ? null : variables.get(key);
+        if (moving == null) return null;
+        String name = key == null ? ctx.origin() : variableNames.getOrDefault(key, key);
+        String layer = name.contains("/") ? name.substring(0, name.lastIndexOf('/')) : ctx.layer();
+        if (keepTrainingGraph) {
+            repairs.keptBatchStatistics(layer);
+            return null;
+        }
+        Value batchMoment = TfOpLowering.lower(ctx).getFirst(); // lowered only for its shape
+        if (batchMoment.shape().elementCount() != moving.size()) return List.of(batchMoment);
+        if (batchMoment.producer() != null) graph.remove(batchMoment.producer());
+        repairs.usedMovingStatistics(layer);
+        return List.of(graph.constant(ctx.origin() + "/moving_statistic", moving.reshaped(batchMoment.shape())));
     }
 
     /** Flat output index of {@code argName:i} on a node, from the op's definition or the called function's signature. */
@@ -321,8 +425,13 @@ public final class SavedModelImporter {
         int layerEnd = origin.lastIndexOf('/');
         String layerPath = layerEnd < 0 ? "" : origin.substring(0, layerEnd);
         String layer = layerPath.contains("/") ? layerPath.substring(layerPath.lastIndexOf('/') + 1) : layerPath;
-        LoweringContext ctx = new LoweringContext(node, opDefs.get(op), i -> resolve(scope, dataInputs.get(i)), graph, origin, layer);
+        LoweringContext ctx = new LoweringContext(node, opDefs.get(op), i -> resolve(scope, dataInputs.get(i)), graph, origin, layer,
+                new LoweringContext.TrainingMode(keepTrainingGraph, repairs));
         try {
+            if (op.equals("Mean")) {
+                List<Value> moving = movingStatistic(scope, node, ctx);
+                if (moving != null) return moving;
+            }
             return TfOpLowering.lower(ctx);
         } catch (ConversionException e) {
             throw e;
@@ -349,9 +458,10 @@ public final class SavedModelImporter {
     }
 
     private List<Value> inline(FunctionDef f, List<Value> args, String prefix) {
-        Scope scope = new Scope(true, prefix);
+        Scope scope = new Scope(true, prefix, List.copyOf(f.getRetMap().values()));
         for (NodeDef n : f.getNodeDefList()) scope.nodes.put(n.getName(), n);
         var inputArgs = f.getSignature().getInputArgList();
+        for (var arg : inputArgs) if (arg.getType() == DataType.DT_RESOURCE) scope.resourceArgs.add(arg.getName());
         for (int i = 0; i < inputArgs.size() && i < args.size(); i++) scope.args.put(inputArgs.get(i).getName(), args.get(i));
         List<Value> outs = new ArrayList<>();
         for (var out : f.getSignature().getOutputArgList()) outs.add(resolve(scope, f.getRetMap().get(out.getName())));

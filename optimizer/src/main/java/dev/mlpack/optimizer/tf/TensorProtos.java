@@ -6,6 +6,8 @@ import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.ir.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.TensorProto;
 import org.tensorflow.proto.TensorShapeProto;
@@ -28,11 +30,42 @@ final class TensorProtos {
         };
     }
 
-    /** Dimensions of a shape proto; unknown dimensions (-1) become 1, since the batch is fixed to one. */
+    /** Dimensions of a shape proto; unknown dimensions (-1) become 1, since the batch is fixed to one. 0 stays: an empty tensor. */
     static int[] dims(TensorShapeProto shape) {
         int[] d = new int[shape.getDimCount()];
-        for (int i = 0; i < d.length; i++) d[i] = (int) Math.max(1, shape.getDim(i).getSize());
+        for (int i = 0; i < d.length; i++) d[i] = (int) (shape.getDim(i).getSize() < 0 ? 1 : shape.getDim(i).getSize());
         return d;
+    }
+
+    /**
+     * The elements of a string tensor: its string_val, or, where the writer packed them into tensor_content as
+     * TensorFlow's own encoder does for several strings (TF Java's saver), the varint lengths of all the strings
+     * followed by their bytes.
+     */
+    static List<String> strings(TensorProto t) {
+        if (t.getStringValCount() > 0 || t.getTensorContent().isEmpty()) {
+            return t.getStringValList().stream().map(ByteString::toStringUtf8).toList();
+        }
+        int n = 1;
+        for (int d : dims(t.getTensorShape())) n *= d;
+        ByteBuffer content = t.getTensorContent().asReadOnlyByteBuffer();
+        long[] lengths = new long[n];
+        for (int i = 0; i < n; i++) {
+            long v = 0;
+            for (int shift = 0; ; shift += 7) {
+                byte b = content.get();
+                v |= (long) (b & 0x7f) << shift;
+                if (b >= 0) break;
+            }
+            lengths[i] = v;
+        }
+        List<String> out = new ArrayList<>(n);
+        for (long length : lengths) {
+            byte[] bytes = new byte[Math.toIntExact(length)];
+            content.get(bytes);
+            out.add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out;
     }
 
     static Constant constant(TensorProto t) {

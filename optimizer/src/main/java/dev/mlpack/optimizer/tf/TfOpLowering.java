@@ -25,10 +25,9 @@ public final class TfOpLowering {
 
     private static final Map<String, Rule> RULES = new HashMap<>();
 
-    /** Ops that are identities at inference. Random augmentation layers stay in Keras exports as these. */
+    /** Ops that are identities at inference. */
     private static final Set<String> PASS_THROUGH = Set.of("Identity", "StopGradient", "Snapshot", "PreventGradient",
-            "EnsureShape", "CheckNumerics", "PlaceholderWithDefault", "ReverseV2", "ImageProjectiveTransformV3",
-            "ImageProjectiveTransformV2");
+            "EnsureShape", "CheckNumerics", "PlaceholderWithDefault");
 
     private TfOpLowering() {}
 
@@ -126,10 +125,17 @@ public final class TfOpLowering {
         });
         Rule fusedBatchNorm = c -> {
             requireNhwc(c);
-            if (c.boolAttr("is_training", false)) throw c.unsupported("FusedBatchNorm in training mode");
             float eps = c.floatAttr("epsilon", 1e-3f);
             float[] gamma = c.constantInput(1, "scale").floats(), beta = c.constantInput(2, "offset").floats();
             float[] mean = c.constantInput(3, "mean").floats(), var = c.constantInput(4, "variance").floats();
+            if (c.boolAttr("is_training", false)) {
+                // In training mode the mean and variance inputs are the moving statistics the op updates (tf.keras 2).
+                if (c.trainingMode().keep()) throw c.unsupported("FusedBatchNorm in training mode (kept by --keep-training-graph)");
+                if (mean.length != gamma.length || var.length != gamma.length) {
+                    throw c.unsupported("FusedBatchNorm in training mode without moving statistics");
+                }
+                c.trainingMode().repairs().usedMovingStatistics(c.layer());
+            }
             float[] scale = new float[gamma.length], shift = new float[gamma.length];
             for (int i = 0; i < gamma.length; i++) {
                 scale[i] = (float) (gamma[i] / Math.sqrt((double) var[i] + eps));
@@ -165,7 +171,7 @@ public final class TfOpLowering {
         binary("Mul", Op.MUL);
         binary("RealDiv", Op.DIV);
         binary("Div", Op.DIV);
-        binary("DivNoNan", Op.DIV);
+        rule("DivNoNan", TfOpLowering::divNoNan);
         binary("Maximum", Op.MAXIMUM);
         binary("Minimum", Op.MINIMUM);
         binary("SquaredDifference", Op.SQUARED_DIFFERENCE);
@@ -263,15 +269,55 @@ public final class TfOpLowering {
         };
         rule("ResizeBilinear", resize);
         rule("ResizeNearestNeighbor", resize);
-        // A random augmentation picks between its input and a transformed copy; once the transform is an identity,
-        // both branches are the same tensor and the random condition is never needed.
-        Rule select = c -> {
-            Value a = c.input(1), b = c.input(2);
-            if (a == b) return List.of(a);
-            throw c.unsupported(c.opType() + " between two different tensors");
-        };
-        rule("SelectV2", select);
-        rule("Select", select);
+        rule("SelectV2", c -> List.of(select(c)));
+        rule("Select", c -> {
+            // Select broadcasts a vector condition over the first dimension, SelectV2 numpy-style: the same only when
+            // the condition has the operands' shape.
+            if (!c.input(0).shape().equals(c.input(1).shape())) throw c.unsupported("Select with a condition of another shape");
+            return List.of(select(c));
+        });
+        rule("ReverseV2", c -> {
+            // TFLite's kernel reverses one axis per op.
+            Value x = c.input(0);
+            for (int axis : c.constantInput(1, "axis").ints()) {
+                x = c.emit(Op.REVERSE_V2, x, c.constant("axis", Constant.ofInts(axis)));
+            }
+            return List.of(x);
+        });
+        for (String warp : List.of("ImageProjectiveTransformV2", "ImageProjectiveTransformV3")) {
+            rule(warp, c -> {
+                throw c.unsupported(c.opType() + " (an image warp, such as keras.ops.image.affine_transform, outside a"
+                        + " random augmentation layer), which TFLite has no op for");
+            });
+        }
+    }
+
+    /** Select between two tensors; the same tensor on both sides needs no condition at all. */
+    private static Value select(LoweringContext c) {
+        Value a = c.input(1), b = c.input(2);
+        return a == b ? a : c.emit(Op.SELECT_V2, c.input(0), a, b);
+    }
+
+    /** x / y, and 0 where y is 0 (tf.math.divide_no_nan). */
+    private static List<Value> divNoNan(LoweringContext c) {
+        Value x = c.input(0), y = c.input(1);
+        Value zero = c.constant("zero", Constant.ofFloats(Shape.SCALAR, new float[] {0}).castTo(y.dtype()));
+        if (!y.isConstant()) {
+            // The division may give Inf or NaN where y is 0; the select never lets them through.
+            Value quotient = c.emit(Op.DIV, x, y);
+            return List.of(c.emit(Op.SELECT_V2, c.emit(Op.NOT_EQUAL, y, zero), quotient, zero));
+        }
+        float[] divisor = y.data().floats();
+        boolean anyZero = false;
+        float[] mask = new float[divisor.length];
+        for (int i = 0; i < divisor.length; i++) {
+            anyZero |= divisor[i] == 0;
+            mask[i] = divisor[i] == 0 ? 0 : 1;
+            if (divisor[i] == 0) divisor[i] = 1;
+        }
+        Value quotient = c.emit(Op.DIV, x, c.constant("divisor", Constant.ofFloats(y.shape(), divisor).castTo(y.dtype())));
+        if (!anyZero) return List.of(quotient);
+        return List.of(c.emit(Op.MUL, quotient, c.constant("mask", Constant.ofFloats(y.shape(), mask).castTo(y.dtype()))));
     }
 
     private static Value int32(LoweringContext c, int input, String role) {

@@ -186,7 +186,7 @@ class EvaluatorTest {
         Path tinyModel = TinySavedModels.export(tmp.resolve("tiny-4x4"),
                 (tf, x) -> tf.linalg.matMul(tf.reshape(x, tf.constant(new long[] {-1, 48})), tf.constant(new float[48][10])));
         Path tiny = tmp.resolve("tiny-4x4.tflite");
-        Converter.convert(ConversionRequest.builder(tinyModel, tiny).build());
+        Converter.convert(ConversionRequest.builder(tinyModel, tiny).preprocess(Preprocess.TF).build());
         ConversionException e = assertThrows(ConversionException.class,
                 () -> Evaluator.evaluate(EvaluationRequest.builder(Samples.model(), tiny, images).limit(10).build()));
         assertEquals(2, e.kind().exitCode());

@@ -99,7 +99,7 @@ class HtmlReportTest {
         }
         EvaluationReport r = new EvaluationReport(report.n(), report.topK(), report.threads(), report.labels(),
                 report.reference(), report.candidate(), 0, report.meanKl(), report.perClass(), report.skipped(),
-                report.peakMemoryBytes(), report.seconds(), flipped);
+                report.peakMemoryBytes(), report.seconds(), flipped, List.of());
         Path html = tmp.resolve("flipped.html");
         HtmlReport.write(r, html);
         String s = Files.readString(html);

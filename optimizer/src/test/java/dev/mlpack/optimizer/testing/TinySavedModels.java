@@ -21,7 +21,10 @@ public final class TinySavedModels {
     /** What computes one output from the image. */
     public interface Body extends BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> {}
 
-    /** Exports {@code body(tf, image)} as the serving signature of a model taking float32 [N, 4, 4, 3]. */
+    /**
+     * Exports {@code body(tf, image)} as the serving signature of a model taking float32 [N, 4, 4, 3]. Variables the
+     * body makes must be TF 1 ones ({@code tf.variable}): TF Java's exporter saves only those, with their initial values.
+     */
     public static Path export(Path dir, BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> body) {
         return export(dir, 3, Map.of("output_0", body::apply));
     }
@@ -36,6 +39,7 @@ public final class TinySavedModels {
             Placeholder<TFloat32> x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 4, channels)));
             Signature.Builder sig = Signature.builder().key("serving_default").input("image", x);
             outputs.forEach((name, body) -> sig.output(name, body.apply(tf, x)));
+            s.initialize();
             SavedModelBundle.exporter(dir.toString()).withFunction(SessionFunction.create(sig.build(), s)).export();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
