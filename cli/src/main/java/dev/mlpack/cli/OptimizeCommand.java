@@ -201,10 +201,7 @@ final class OptimizeCommand implements Callable<Integer> {
             result = Converter.convert(request);
         }
         EvaluationReport evaluation = search != null && search.evaluation() != null ? search.evaluation()
-                : evalData == null ? null : Evaluator.evaluate(
-                EvaluationRequest.builder(model, result.output(), evalData)
-                        .preprocess(result.preprocessing().mode()).resize(o.resize()).labels(labels).limit(evalLimit)
-                        .signature(signature).progress(CliProgress.forStderr()).build());
+                : evalData == null ? null : evaluateOrDiscard(result, o);
         if (json != null) {
             Map<String, Object> m = toJson(result); // "calibration": null for float conversions
             PruneOptions.addJson(m, result, p.targets(), search);
@@ -216,6 +213,30 @@ final class OptimizeCommand implements Callable<Integer> {
         printSummary(spec.commandLine().getOut(), result, folderSize(model), evaluation, json,
                 pruning.prune != null || p.targets() != null);
         return Main.OK;
+    }
+
+    /**
+     * Evaluates the written model against the SavedModel. A command that fails leaves no output behind, so when the
+     * evaluation fails the model is deleted, and the message says so.
+     */
+    private EvaluationReport evaluateOrDiscard(ConversionResult result, Options o) {
+        Path written = result.output();
+        try {
+            return Evaluator.evaluate(EvaluationRequest.builder(model, written, evalData)
+                    .preprocess(result.preprocessing().mode()).resize(o.resize()).labels(labels).limit(evalLimit)
+                    .signature(signature).progress(CliProgress.forStderr()).build());
+        } catch (RuntimeException e) {
+            try {
+                Files.deleteIfExists(written);
+            } catch (IOException cannotDelete) {
+                e.addSuppressed(cannotDelete);
+                throw e;
+            }
+            if (e instanceof ConversionException ce) {
+                throw new ConversionException(ce.kind(), "the evaluation failed, so " + written + " was not kept: " + ce.getMessage(), ce);
+            }
+            throw e;
+        }
     }
 
     /** Parses and cross-checks the options; every mistake is a one-line usage error (exit 2). */

@@ -81,6 +81,25 @@ class OptimizeEvalDataTest {
         assertFalse(Files.exists(out), "converted although --eval-data was missing");
     }
 
+    /** The data is only read after the conversion; when the evaluation then fails, the command leaves no model. */
+    @Test
+    void anEvaluationThatFailsLeavesNoModelBehind() throws IOException {
+        Path model = CliRunner.sampleModel();
+        assumeTrue(model != null, "samples/model has not been generated yet (see samples/make_sample.py)");
+        Path image = CliRunner.repo().resolve("samples/images/Bag").toRealPath();
+        try (var files = Files.list(image)) {
+            image = files.sorted().findFirst().orElseThrow();
+        }
+        Path data = Files.writeString(tmp.resolve("holdout.csv"), image + ",Giraffe\n" + image + ",Bag\n");
+        Path out = tmp.resolve("evaluated.tflite");
+        CliRunner.Result r = CliRunner.run("optimize", model.toString(), "-o", out.toString(), "--preprocess", "tf",
+                "--labels", CliRunner.repo().resolve("samples/labels.txt").toString(), "--eval-data", data.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.errLines().stream().filter(line -> line.startsWith("mlpack:")).count(), r.err());
+        assertTrue(r.err().contains("'Giraffe'") && r.err().contains(out + " was not kept"), r.err());
+        assertFalse(Files.exists(out), "the model was left behind although the command failed");
+    }
+
     @Test
     void evalLimitWithoutEvalDataIsAUsageError() {
         Path model = CliRunner.sampleModel();

@@ -1,5 +1,9 @@
 package dev.mlpack.optimizer.tf;
 
+import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+
 import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
@@ -34,8 +38,24 @@ final class CheckpointReader {
 
     boolean exists() { return Files.isRegularFile(Path.of(prefix + ".index")); }
 
-    /** The serialized TrackableObjectGraph that TF2 checkpoints store to map objects to keys. */
-    byte[] objectGraph() { return NativeStderr.silenced(this::readObjectGraph); }
+    /**
+     * The object graph TF2 checkpoints store to map objects to keys; it numbers the objects as the SavedModel's own
+     * object graph does.
+     */
+    TrackableObjectGraph objects() {
+        try {
+            return TrackableObjectGraph.parseFrom(NativeStderr.silenced(this::readObjectGraph));
+        } catch (InvalidProtocolBufferException e) {
+            throw ConversionException.badInput("the checkpoint's object graph is corrupt (" + e.getMessage() + "): export the model again");
+        }
+    }
+
+    /** The checkpoint key of the value of object {@code id}, or null when it holds no variable value. */
+    static String variableKey(TrackableObjectGraph objects, int id) {
+        if (id >= objects.getNodesCount()) return null;
+        return objects.getNodes(id).getAttributesList().stream().filter(a -> a.getName().equals("VARIABLE_VALUE"))
+                .map(TrackableObjectGraph.TrackableObject.SerializedTensor::getCheckpointKey).findFirst().orElse(null);
+    }
 
     private byte[] readObjectGraph() {
         try (Graph g = new Graph(); Session s = new Session(g)) {
@@ -73,7 +93,8 @@ final class CheckpointReader {
         return out;
     }
 
-    private GraphOperation restoreOp(Graph g, List<String> keys, List<DataType> types) {
+    /** A RestoreV2 of {@code keys} added to {@code g}, which may be a loaded model's graph (op names are kept unique). */
+    GraphOperation restoreOp(Graph g, List<String> keys, List<DataType> types) {
         if (!exists()) {
             throw ConversionException.badInput("variables/variables.index is missing in " + prefix.getParent().getParent()
                     + ": copy the whole SavedModel folder, including variables/");
@@ -81,7 +102,7 @@ final class CheckpointReader {
         Ops tf = Ops.create(g);
         String[] slices = new String[keys.size()];
         java.util.Arrays.fill(slices, "");
-        GraphOperationBuilder b = g.opBuilder("RestoreV2", "restore", tf.scope());
+        GraphOperationBuilder b = g.opBuilder("RestoreV2", tf.scope().makeOpName("restore"), tf.scope());
         b.addInput(tf.constant(prefix.toString()).asOutput());
         b.addInput(tf.constant(org.tensorflow.ndarray.StdArrays.ndCopyOf(keys.toArray(new String[0]))).asOutput());
         b.addInput(tf.constant(org.tensorflow.ndarray.StdArrays.ndCopyOf(slices)).asOutput());

@@ -167,7 +167,7 @@ public final class SavedModelImporter {
             SavedConcreteFunction concrete = objects.getConcreteFunctionsMap().get(fn);
             if (concrete == null || concrete.getBoundInputsCount() == 0) return;
             boolean needsCheckpoint = concrete.getBoundInputsList().stream().anyMatch(id -> objects.getNodes(id).hasVariable());
-            TrackableObjectGraph trackable = needsCheckpoint ? parseObjectGraph(checkpoint) : null;
+            TrackableObjectGraph trackable = needsCheckpoint ? checkpoint.objects() : null;
             List<Capture> captures = new ArrayList<>();
             for (int nodeId : concrete.getBoundInputsList()) {
                 SavedObject obj = objects.getNodes(nodeId);
@@ -176,9 +176,7 @@ public final class SavedModelImporter {
                     captures.add(new Capture(null, obj.getConstant().getOperation()));
                     continue;
                 }
-                String key = trackable == null || nodeId >= trackable.getNodesCount() ? null
-                        : trackable.getNodes(nodeId).getAttributesList().stream()
-                                .filter(a -> a.getName().equals("VARIABLE_VALUE")).map(a -> a.getCheckpointKey()).findFirst().orElse(null);
+                String key = trackable == null ? null : CheckpointReader.variableKey(trackable, nodeId);
                 if (obj.hasVariable() && key != null) {
                     wanted.put(key, obj.getVariable().getDtype());
                     if (!obj.getVariable().getName().isEmpty()) variableNames.put(key, obj.getVariable().getName());
@@ -193,14 +191,6 @@ public final class SavedModelImporter {
             if (wanted.isEmpty()) return;
             variables.putAll(checkpoint.read(wanted));
             top.tf1Keys.putAll(keyOfVariable);
-        }
-    }
-
-    private static TrackableObjectGraph parseObjectGraph(CheckpointReader checkpoint) {
-        try {
-            return TrackableObjectGraph.parseFrom(checkpoint.objectGraph());
-        } catch (InvalidProtocolBufferException e) {
-            throw ConversionException.badInput("the checkpoint's object graph is corrupt (" + e.getMessage() + "): export the model again");
         }
     }
 
