@@ -106,7 +106,7 @@ class ScoringTest {
     @SuppressWarnings("unchecked")
     void logitsBecomeProbabilitiesAndEveryOutputGoesToTfServing() throws IOException {
         // "a_logits" (no activation) is recorded as the classifier; "b_aux" is a second, sigmoid output.
-        Path file = model(tmp.resolve("two.tflite"), 3, new java.util.LinkedHashMap<>(Map.of("a_logits", Op.RELU, "b_aux", Op.LOGISTIC)),
+        Path file = model(tmp.resolve("two.tflite"), 3, new java.util.TreeMap<>(Map.of("a_logits", Op.RELU, "b_aux", Op.LOGISTIC)),
                 List.of("red", "green", "blue"), "a_logits", OutputActivation.NONE);
         try (Server server = start(file)) {
             Http http = new Http(server.port());
@@ -134,7 +134,7 @@ class ScoringTest {
 
     @Test
     void classifierOutputChoosesAnotherOutputToScore() throws IOException {
-        Path file = model(tmp.resolve("choose.tflite"), 3, new java.util.LinkedHashMap<>(Map.of("a_logits", Op.RELU, "b_aux", Op.LOGISTIC)),
+        Path file = model(tmp.resolve("choose.tflite"), 3, new java.util.TreeMap<>(Map.of("a_logits", Op.RELU, "b_aux", Op.LOGISTIC)),
                 List.of(), "a_logits", OutputActivation.NONE);
         try (Server server = Server.start(ServerConfig.builder(file).host("127.0.0.1").port(0).workers(1).accessLog(false)
                 .classifierOutput("b_aux").build(), new PrintStream(OutputStream.nullOutputStream()))) {

@@ -1,7 +1,7 @@
 package dev.mlpack.optimizer.testing;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -46,6 +46,6 @@ public final class TinyClassifiers {
 
     /** A model with the given outputs, in key order (as the SavedModel's signature lists them). */
     public static Path outputs(Path dir, Map<String, TinySavedModels.Body> heads) {
-        return TinySavedModels.export(dir, 3, new LinkedHashMap<>(heads));
+        return TinySavedModels.export(dir, 3, new TreeMap<>(heads));
     }
 }
