@@ -402,9 +402,8 @@ public final class Int8Quantizer {
      * Raw uint8 pixels in (RGB, or one gray channel): DEQUANTIZE to float then QUANTIZE to int8 (exact: q = p − 128),
      * then the preprocessing as a 1×1 convolution whose per-channel weights and bias are Keras's preprocess_input
      * (including caffe's RGB→BGR swap). Each output channel has one non-zero weight, so per-channel quantization stores
-     * it exactly. A single
-     * uint8→int8 QUANTIZE would do the same, but XNNPACK does not take it and TFLite 2.19's own kernel for it doubled
-     * a small MobileNet's latency (4.0 vs 2.0 ms); the two converts both run inside XNNPACK.
+     * it exactly. A single uint8→int8 QUANTIZE would do the same, but XNNPACK does not take it and TFLite 2.19's own
+     * kernel for it doubled a small MobileNet's latency (4.0 vs 2.0 ms); the two converts both run inside XNNPACK.
      */
     private void rawPixelFront(String name, Value in, QuantParams target) {
         int channels = in.shape().rank() == 4 ? in.shape().dim(3) : 0;
