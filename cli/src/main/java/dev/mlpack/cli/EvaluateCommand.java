@@ -90,6 +90,12 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "SavedModel signature of the reference. Default: ${DEFAULT-VALUE}.")
     String signature;
 
+    @Option(names = "--classifier-output", paramLabel = "NAME",
+            description = "The output both models are scored on, for models with several outputs. Default: the one the"
+                    + " candidate's metadata records, else the only output, else the one with as many classes as the labels,"
+                    + " else the only softmax output.")
+    String classifierOutput;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     Path json;
 
@@ -116,7 +122,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
         EvaluationReport report = Evaluator.evaluate(EvaluationRequest.builder(reference, candidate, data)
                 .preprocess(pre).resize(rs).labels(labels).topK(topK).limit(limit).threads(t).maxSkip(maxSkip)
-                .signature(signature).progress(CliProgress.forStderr()).build());
+                .signature(signature).classifierOutput(classifierOutput).progress(CliProgress.forStderr()).build());
         if (json != null) JsonFiles.write(json, toJson(report), true);
         if (predictions != null) Converter.writeAtomically(predictions, predictionsCsv(report).getBytes(StandardCharsets.UTF_8));
         if (html != null) {

@@ -1,5 +1,6 @@
 package dev.mlpack.cli;
 
+import dev.mlpack.optimizer.ClassifierHead;
 import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ConversionRequest;
 import dev.mlpack.optimizer.ConversionResult;
@@ -14,6 +15,7 @@ import dev.mlpack.optimizer.prune.BudgetSearch;
 import dev.mlpack.optimizer.quant.CalibrationMethod;
 import dev.mlpack.optimizer.quant.Int8Conversion;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
+import dev.mlpack.runtime.classifier.ClassifierOutput;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
 import java.io.IOException;
@@ -128,8 +130,14 @@ final class OptimizeCommand implements Callable<Integer> {
             description = "SavedModel signature to convert. Default: ${DEFAULT-VALUE}.")
     String signature;
 
+    @Option(names = "--classifier-output", paramLabel = "NAME",
+            description = "The signature output that holds the class scores, for models with several outputs. Default: the"
+                    + " only output, else the one with as many classes as --labels, else the only softmax output. All outputs"
+                    + " are kept; a single sigmoid unit scores two classes [1-p, p], logits get a softmax when scored.")
+    String classifierOutput;
+
     @Option(names = "--json", paramLabel = "FILE",
-            description = "Also write the result as JSON: output, bytes, quantize, seconds, ops, calibration, float_ops"
+            description = "Also write the result as JSON: output, bytes, quantize, seconds, ops, calibration, float_ops, classifier_output"
                     + " (and evaluation, with --eval-data).")
     Path json;
 
@@ -170,6 +178,7 @@ final class OptimizeCommand implements Callable<Integer> {
                 .calibration(calibration).calibrationSamples(calibrationSamples).calibrationMethod(o.method())
                 .preprocess(o.preprocess()).resize(o.resize()).labels(labels)
                 .io(o.io()).requireInt8(requireInt8).floatLayers(floatLayers).keepTrainingGraph(keepTrainingGraph)
+                .classifierOutput(classifierOutput)
                 .prune(p.settings()).sparseEncoding(p.sparseEncoding())
                 .progress(CliProgress.forStderr())
                 .build();
@@ -346,6 +355,18 @@ final class OptimizeCommand implements Callable<Integer> {
         repairs.put("kept_batch_statistics", r.repairs().keptBatchStatistics());
         repairs.put("dropped_layers", r.repairs().droppedLayers());
         m.put("repairs", repairs);
+        m.put("classifier_output", classifierJson(r.classifier()));
+        return m;
+    }
+
+    /** {"name", "units", "classes", "activation"}; null when the result does not say (report tests). */
+    static Map<String, Object> classifierJson(ClassifierOutput c) {
+        if (c == null) return null;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", c.name());
+        m.put("units", c.units());
+        m.put("classes", c.classes());
+        m.put("activation", c.activation().metadataName());
         return m;
     }
 
@@ -398,6 +419,7 @@ final class OptimizeCommand implements Callable<Integer> {
                     + " of the float SavedModel (" + Format.bytes(savedModelBytes) + ")");
         }
         for (String line : sourceLines(r)) out.println(line);
+        if (r.classifier() != null) out.println("  " + ClassifierHead.describe(r.classifier()));
         for (String line : PruneOptions.summaryLines(r, pruned)) out.println(line);
         for (String line : int8Lines(r)) out.println(line);
         out.println("  ops   " + Format.total(r.ops()) + " in total: " + Format.top(r.ops(), 6));

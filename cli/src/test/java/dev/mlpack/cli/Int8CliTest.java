@@ -62,6 +62,7 @@ class Int8CliTest {
 
         Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
         assertEquals(List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops", "preprocess", "repairs",
+                "classifier_output",
                 "compressed_bytes", "sparsity", "pruned_sparsity", "per_layer_sparsity", "budget", "search"), List.copyOf(m.keySet()));
         assertEquals("int8", m.get("quantize"));
         assertEquals(Files.size(tflite), ((Number) m.get("bytes")).longValue());

@@ -35,6 +35,7 @@ class OptimizeEvalDataTest {
 
         Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
         assertEquals(List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops", "preprocess", "repairs",
+                "classifier_output",
                 "compressed_bytes", "sparsity", "pruned_sparsity", "per_layer_sparsity", "budget", "search", "evaluation"),
                 List.copyOf(m.keySet()));
         Map<?, ?> e = (Map<?, ?>) m.get("evaluation");

@@ -38,16 +38,19 @@ class SampleModelTest {
         assertTrue(Files.size(tflite) > 0);
         assertTrue(optimized.out().contains("wrote " + tflite), optimized.out());
         assertTrue(optimized.out().contains("ops"), optimized.out());
+        assertTrue(optimized.out().contains("  classifier output 'output_0': 10 classes, softmax\n"), optimized.out());
     }
 
     @Test
     void optimizeJsonHasTheDocumentedKeys() throws IOException {
         Map<String, Object> m = JSON.std.mapFrom(Files.readString(json));
         assertEquals(java.util.List.of("output", "bytes", "quantize", "seconds", "ops", "calibration", "float_ops", "preprocess", "repairs",
+                "classifier_output",
                 "compressed_bytes", "sparsity", "pruned_sparsity", "per_layer_sparsity", "budget", "search"),
                 java.util.List.copyOf(m.keySet()));
         assertEquals(null, m.get("calibration"));
         assertEquals(java.util.List.of(), m.get("float_ops"));
+        assertEquals(Map.of("name", "output_0", "units", 10, "classes", 10, "activation", "softmax"), m.get("classifier_output"));
         assertEquals(tflite.toString(), m.get("output"));
         assertEquals(Files.size(tflite), ((Number) m.get("bytes")).longValue());
         assertEquals("none", m.get("quantize"));

@@ -15,13 +15,15 @@ import java.util.Objects;
 /**
  * What to convert and how. Build with {@link #builder(Path, Path)}; only the model and output are required.
  * {@code calibration} is required for int8; {@code preprocess} and {@code resize} say how calibration images are
- * brought to what the SavedModel expects, and are recorded in the model's metadata.
+ * brought to what the SavedModel expects, and are recorded in the model's metadata. {@code classifierOutput} names the
+ * signature output that holds the class scores, null for the default rule (see {@link ClassifierHead}).
  */
 public record ConversionRequest(Path model, Path output, Quantize quantize, String signature, Path calibration,
                                 int calibrationSamples, CalibrationMethod calibrationMethod, PreprocessingChoice preprocessing,
                                 Resize resize, Path labels, Int8Quantizer.Io io, boolean requireInt8, Progress progress,
                                 CalibrationSet calibrationSet, boolean biasCorrection, boolean floatOutputSoftmax,
-                                PruneSettings prune, boolean sparseEncoding, List<String> floatLayers, boolean keepTrainingGraph) {
+                                PruneSettings prune, boolean sparseEncoding, List<String> floatLayers, boolean keepTrainingGraph,
+                                String classifierOutput) {
     public ConversionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(output, "output");
@@ -67,6 +69,7 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         private boolean sparseEncoding;
         private List<String> floatLayers = List.of();
         private boolean keepTrainingGraph;
+        private String classifierOutput;
 
         private Builder(Path model, Path output) {
             this.model = model;
@@ -119,10 +122,13 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
         /** Converts the graph as traced, even where BatchNormalization runs in training mode (see ImportRepairs). */
         public Builder keepTrainingGraph(boolean on) { this.keepTrainingGraph = on; return this; }
 
+        /** The signature output key of the classifier output; null for the default rule (see {@link ClassifierHead}). */
+        public Builder classifierOutput(String name) { this.classifierOutput = name; return this; }
+
         public ConversionRequest build() {
             return new ConversionRequest(model, output, quantize, signature, calibration, calibrationSamples, calibrationMethod,
                     preprocessing, resize, labels, io, requireInt8, progress, calibrationSet, biasCorrection, floatOutputSoftmax,
-                    prune, sparseEncoding, floatLayers, keepTrainingGraph);
+                    prune, sparseEncoding, floatLayers, keepTrainingGraph, classifierOutput);
         }
     }
 
@@ -134,7 +140,7 @@ public record ConversionRequest(Path model, Path output, Quantize quantize, Stri
                 .calibrationSamples(calibrationSamples).calibrationMethod(calibrationMethod).preprocessing(preprocessing).resize(resize)
                 .labels(labels).io(io).requireInt8(requireInt8).progress(progress).calibrationSet(calibrationSet)
                 .biasCorrection(biasCorrection).floatOutputSoftmax(floatOutputSoftmax).prune(prune).sparseEncoding(sparseEncoding)
-                .floatLayers(floatLayers).keepTrainingGraph(keepTrainingGraph);
+                .floatLayers(floatLayers).keepTrainingGraph(keepTrainingGraph).classifierOutput(classifierOutput);
     }
 
     /** The preprocessing mode; null until {@link #preprocessing()} is resolved. */

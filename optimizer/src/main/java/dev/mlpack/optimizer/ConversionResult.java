@@ -2,6 +2,7 @@ package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.prune.PruneReport;
 import dev.mlpack.optimizer.tf.ImportRepairs;
+import dev.mlpack.runtime.classifier.ClassifierOutput;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,11 +12,12 @@ import java.util.Map;
 /**
  * What a conversion wrote: the file, its size (raw and gzip -9), the time it took, the op histogram of the written
  * model, for int8 the calibration that was run and every op left in float, the zeros of every kernel, the
- * preprocessing it used and why, and what the import repaired in a graph traced in training mode.
+ * preprocessing it used and why, what the import repaired in a graph traced in training mode, and the output read as
+ * the classifier (null only in report-formatting tests).
  */
 public record ConversionResult(Path output, long bytes, Quantize quantize, double seconds, Map<String, Integer> ops,
                                Calibration calibration, List<String> floatOps, long compressedBytes, PruneReport pruning,
-                               PreprocessingChoice preprocessing, ImportRepairs repairs) {
+                               PreprocessingChoice preprocessing, ImportRepairs repairs, ClassifierOutput classifier) {
     public ConversionResult {
         ops = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(ops));
         floatOps = List.copyOf(floatOps);
@@ -28,13 +30,13 @@ public record ConversionResult(Path output, long bytes, Quantize quantize, doubl
     public ConversionResult(Path output, long bytes, Quantize quantize, double seconds, Map<String, Integer> ops,
                             Calibration calibration, List<String> floatOps) {
         this(output, bytes, quantize, seconds, ops, calibration, floatOps, bytes, PruneReport.EMPTY, PreprocessingChoice.INFER,
-                ImportRepairs.NONE);
+                ImportRepairs.NONE, null);
     }
 
     /** The same result for the file moved to {@code target}. */
     public ConversionResult movedTo(Path target) {
         return new ConversionResult(target, bytes, quantize, seconds, ops, calibration, floatOps, compressedBytes, pruning,
-                preprocessing, repairs);
+                preprocessing, repairs, classifier);
     }
 
     /**

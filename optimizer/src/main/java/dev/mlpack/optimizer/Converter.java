@@ -8,6 +8,7 @@ import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.optimizer.quant.Int8Conversion;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
+import dev.mlpack.runtime.classifier.ClassifierOutput;
 import dev.mlpack.runtime.image.ImagePipeline;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +50,9 @@ public final class Converter {
         if (!request.preprocessing().resolved()) throw new IllegalArgumentException("the request's preprocessing is not resolved");
         Graph graph = imported.graph();
         Pipeline.optimize(graph);
-        ModelInfo info = modelInfo(graph, request); // validates --labels before the long calibration
+        List<String> labels = request.labels() == null ? List.of() : Dataset.readLabels(request.labels());
+        ClassifierOutput classifier = ClassifierHead.of(graph, request.classifierOutput(), labels.size());
+        ModelInfo info = modelInfo(graph, request, labels, classifier); // validates --labels before the long calibration
         CalibrationSet images = request.quantize() == Quantize.INT8 ? calibrationSet(request, graph) : null;
         // On the folded kernels; with int8, the calibration images also guide which weights go and refit the rest.
         PruneReport pruning = MagnitudePruner.prune(graph, request.prune(), images == null ? null : inputs(images));
@@ -62,7 +65,7 @@ public final class Converter {
         if (request.quantize() == Quantize.INT8) {
             Int8Conversion.Outcome q = Int8Conversion.run(graph, inputs(images), new Int8Quantizer.Settings(
                     request.calibrationMethod(), request.io(), request.preprocess(), request.biasCorrection(), request.floatOutputSoftmax(),
-                    request.floatLayers()), request.progress());
+                    request.floatLayers()), classifier, request.progress());
             if (request.requireInt8() && !q.floatOps().isEmpty()) {
                 throw ConversionException.badInput(q.floatOps().size() + " op(s) have no int8 kernel and would stay float (first: "
                         + q.floatOps().get(0) + "); drop --require-int8 to keep them in float");
@@ -76,34 +79,31 @@ public final class Converter {
         } else if (request.quantize() == Quantize.DYNAMIC) {
             options.quantization(Int8Quantizer.weightsOnly(graph));
         }
-        MetadataWriter.Encoded metadata = MetadataWriter.encode(info);
+        MetadataWriter.Encoded metadata = MetadataWriter.encode(info, List.copyOf(graph.outputs().keySet()));
         TfliteWriter.Written written = TfliteWriter.write(graph, metadata.addMetadataTo(options).build());
         byte[] bytes = metadata.appendTo(written.bytes());
         writeAtomically(request.output(), bytes);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new ConversionResult(request.output(), bytes.length, request.quantize(), seconds, written.ops(),
-                calibration, floatOps, CompressedSize.of(bytes), pruning, request.preprocessing(), imported.repairs());
+                calibration, floatOps, CompressedSize.of(bytes), pruning, request.preprocessing(), imported.repairs(), classifier);
     }
 
     /**
      * What a server needs to use the model on its own: labels, the preprocessing and resize the SavedModel expects,
-     * and what the written input and output tensors hold.
+     * what the written input and output tensors hold, and which output is the classifier and what its values are.
      */
-    private static ModelInfo modelInfo(Graph graph, ConversionRequest request) {
+    private static ModelInfo modelInfo(Graph graph, ConversionRequest request, List<String> labels, ClassifierOutput classifier) {
         Value input = graph.inputs().values().iterator().next();
-        Value output = graph.outputs().values().iterator().next();
-        List<String> labels = request.labels() == null ? List.of() : Dataset.readLabels(request.labels());
-        int classes = output.shape().rank() == 0 ? 1 : output.shape().dim(-1);
-        if (!labels.isEmpty() && labels.size() != classes) {
-            throw ConversionException.badInput(request.labels() + " has " + labels.size() + " names but the model has " + classes
-                    + " outputs: give one label per output, in output order");
-        }
+        ClassifierHead.checkLabels(labels, request.labels(), classifier);
+        ImageInput.checkPreprocess(graph, request.preprocess());
         boolean int8 = request.quantize() == Quantize.INT8;
         String inputType = !int8 ? "float32" : request.io().name().toLowerCase(java.util.Locale.ROOT);
         ModelInfo.Builder info = ModelInfo.builder()
                 .name(request.model().toAbsolutePath().normalize().getFileName().toString())
-                .description("converted by mlpack from a TensorFlow SavedModel (" + request.quantize().cliName() + ")")
+                .description("converted by mlpack from a TensorFlow SavedModel (" + request.quantize().cliName() + "); "
+                        + ClassifierHead.describe(classifier))
                 .labels(labels).preprocess(request.preprocess()).resize(request.resize())
+                .classifierOutput(classifier.name(), classifier.activation()).inputChannels(ImageInput.channels(graph))
                 .inputType(inputType).outputType(int8 && request.io() == Int8Quantizer.Io.INT8 ? "int8" : "float32")
                 .mlpackVersion(version());
         if (input.shape().rank() == 4) info.inputSize(input.shape().dim(1), input.shape().dim(2));
@@ -128,12 +128,7 @@ public final class Converter {
 
     /** Calibration images go through the same resize and preprocessing the SavedModel's own input expects. */
     private static ImagePipeline pipelineFor(Graph graph, ConversionRequest request) {
-        Value input = graph.inputs().values().iterator().next();
-        if (input.shape().rank() != 4 || input.shape().dim(3) != 3) {
-            throw ConversionException.badInput("int8 calibration needs an image input [batch, height, width, 3]; this model's input is "
-                    + input.shape());
-        }
-        return new ImagePipeline(input.shape().dim(1), input.shape().dim(2), request.resize(), request.preprocess());
+        return ImageInput.pipeline(graph, request.resize(), request.preprocess());
     }
 
     /** {@link #importGraph(Path, String, boolean)}, repairing training-mode BatchNormalization. */

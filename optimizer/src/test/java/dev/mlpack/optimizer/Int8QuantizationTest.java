@@ -121,7 +121,8 @@ class Int8QuantizationTest {
         Path refused = tmp.resolve("refused.tflite");
         ConversionException e = org.junit.jupiter.api.Assertions.assertThrows(ConversionException.class,
                 () -> Converter.convert(ConversionRequest.builder(model, refused).quantize(Quantize.INT8)
-                        .calibrationSet(CalibrationSet.of(calibration)).io(Int8Quantizer.Io.FLOAT32).requireInt8(true).build()));
+                        .calibrationSet(CalibrationSet.of(calibration)).io(Int8Quantizer.Io.FLOAT32).preprocess(Preprocess.RAW)
+                        .requireInt8(true).build()));
         assertEquals(2, e.kind().exitCode());
         assertTrue(e.getMessage().contains("SQRT"), e.getMessage());
         assertTrue(!java.nio.file.Files.exists(refused));

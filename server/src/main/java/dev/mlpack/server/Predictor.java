@@ -1,107 +1,89 @@
 package dev.mlpack.server;
 
+import dev.mlpack.runtime.classifier.ClassifierOutput;
+import dev.mlpack.runtime.classifier.ImageClassifier;
+import dev.mlpack.runtime.classifier.OutputCandidate;
+import dev.mlpack.runtime.classifier.OutputChoice;
 import dev.mlpack.runtime.image.ImageDecodeException;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.InputDecoder;
-import dev.mlpack.runtime.image.Preprocess;
-import dev.mlpack.runtime.image.Resize;
 import dev.mlpack.runtime.metadata.ModelInfo;
+import dev.mlpack.runtime.tflite.DataType;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import dev.mlpack.runtime.tflite.TensorInfo;
-import dev.mlpack.runtime.tflite.TfliteInterpreter;
-import dev.mlpack.runtime.tflite.TfliteModel;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * The model side of the server: a loaded {@code .tflite}, how images reach its input (from the model's mlpack
- * metadata, overridden by the configuration), and a fixed pool of interpreters, one per worker, because an
- * interpreter is not thread-safe. Images are decoded to the input size ({@link #decoder()}) before an interpreter is
+ * The model side of the server: a loaded {@code .tflite} as an {@link ImageClassifier} (how images reach its input
+ * and how its outputs become class probabilities, from the model's mlpack metadata overridden by the configuration,
+ * exactly as evaluate and the package self-check run it), and a fixed pool of its runners, one per worker, because an
+ * interpreter is not thread-safe. Images are decoded straight to the input ({@link #decode}) before a runner is
  * taken; {@link #infer(ModelInput)} then holds one for a single image.
  */
 final class Predictor implements AutoCloseable {
 
-    /** One image's class scores, in output order. */
-    record Scores(float[] values) {}
+    /**
+     * One image's answer.
+     *
+     * @param values the class probabilities (what /predict ranks)
+     * @param outputs every output of the model as it computed it, by output name in output order (what TF Serving's
+     *     :predict returns)
+     */
+    record Scores(float[] values, Map<String, float[]> outputs) {}
 
-    /** What one image puts into the input tensor: raw quantized bytes, or floats (which an 8-bit input quantizes). */
+    /** What one image puts into the input tensor, as it is: raw 8-bit values, or floats (an 8-bit input quantizes them). */
     record ModelInput(byte[] raw, float[] values) {}
 
-    private final TfliteModel model;
-    private final ModelInfo info; // the metadata with the overrides applied
-    private final boolean hasMetadata;
-    private final ImagePipeline pipeline;
-    private final boolean rawPixels;
-    private final int classes;
-    private final TensorInfo input;
+    private final ImageClassifier classifier;
+    private final ModelInfo info; // the classifier's resolved metadata, named as configured
+    private final BlockingQueue<ImageClassifier.Runner> idle;
+    private final List<ImageClassifier.Runner> all;
     private final InputDecoder decoder;
-    private final BlockingQueue<TfliteInterpreter> idle;
-    private final List<TfliteInterpreter> all;
     private final boolean xnnpack;
 
-    private Predictor(TfliteModel model, ModelInfo info, boolean hasMetadata, ImagePipeline pipeline, boolean rawPixels,
-                      TensorInfo input, int classes, InputDecoder decoder, List<TfliteInterpreter> interpreters) {
-        this.model = model;
+    private Predictor(ImageClassifier classifier, ModelInfo info, InputDecoder decoder, List<ImageClassifier.Runner> runners) {
+        this.classifier = classifier;
         this.info = info;
-        this.hasMetadata = hasMetadata;
-        this.pipeline = pipeline;
-        this.rawPixels = rawPixels;
-        this.input = input;
-        this.classes = classes;
         this.decoder = decoder;
-        this.all = List.copyOf(interpreters);
-        this.idle = new ArrayBlockingQueue<>(interpreters.size(), false, interpreters);
-        this.xnnpack = interpreters.getFirst().isXnnpackApplied();
+        this.all = List.copyOf(runners);
+        this.idle = new ArrayBlockingQueue<>(runners.size(), false, runners);
+        this.xnnpack = runners.getFirst().isXnnpackApplied();
     }
 
     /**
      * Loads the model and builds {@code workers} interpreters (XNNPACK with its int8 path, {@code threads} each),
      * each run once on a blank image so that the first request does not pay for XNNPACK's weight packing.
      *
-     * @throws IllegalArgumentException for a model the server cannot serve (not an NHWC RGB image classifier,
-     *     labels that do not match the outputs)
+     * @throws IllegalArgumentException for a model the server cannot serve (not an NHWC RGB or grayscale image
+     *     classifier, labels that do not match the classes, an unknown --classifier-output)
      */
     static Predictor load(ServerConfig config, int workers) throws IOException {
-        Optional<ModelInfo> meta = ModelInfo.read(config.model());
-        TfliteModel model = TfliteModel.load(config.model());
-        List<TfliteInterpreter> interpreters = new ArrayList<>();
+        ImageClassifier classifier = ImageClassifier.load(config.model(), ImageClassifier.Settings.DEFAULTS
+                .withPreprocess(config.preprocess()).withResize(config.resize()).withLabels(config.labels(), "--labels")
+                .withClassifierOutput(config.classifierOutput()));
+        List<ImageClassifier.Runner> runners = new ArrayList<>();
         try {
             InterpreterOptions options = InterpreterOptions.defaults().withThreads(config.threadsPerWorker());
-            for (int i = 0; i < workers; i++) interpreters.add(model.newInterpreter(options));
-            TfliteInterpreter first = interpreters.getFirst();
-            if (first.inputs().size() != 1 || first.outputs().isEmpty()) {
-                throw new IllegalArgumentException(config.model() + " has " + first.inputs().size()
-                        + " inputs; the server serves image classifiers with one image input");
-            }
-            TensorInfo input = first.input(0);
-            int classes = Math.toIntExact(first.output(0).elementCount());
-            ModelInfo base = meta.orElseGet(() -> ModelInfo.builder().name(stem(config.model())).build());
-            Preprocess preprocess = config.preprocess() != null ? config.preprocess() : base.preprocessMode();
-            Resize resize = config.resize() != null ? config.resize() : base.resizeMethod();
-            ImagePipeline pipeline = ImagePipeline.forInput(input, resize, preprocess);
-            List<String> labels = config.labels() != null ? config.labels() : base.labels();
-            if (!labels.isEmpty() && labels.size() != classes) {
-                throw new IllegalArgumentException((config.labels() != null ? "--labels names " : "the model's metadata names ")
-                        + labels.size() + " labels but the model has " + classes + " outputs; pass a labels file with one line per class");
-            }
-            ModelInfo info = base.toBuilder().name(config.name() != null ? config.name() : base.name()).labels(labels)
-                    .preprocess(preprocess).resize(resize).inputSize(pipeline.height(), pipeline.width()).build();
-            // mlpack's uint8 models take raw 0..255 pixels and normalise inside; everything else takes the
-            // preprocessed values (quantized by the interpreter for int8/uint8 inputs).
-            boolean rawPixels = meta.isPresent() && "uint8".equals(base.inputType()) && input.dataType().isEightBit();
-            Predictor p = new Predictor(model, info, meta.isPresent(), pipeline, rawPixels, input, classes,
-                    new InputDecoder(pipeline, config.maxPixels()), interpreters);
-            ModelInput blank = rawPixels ? new ModelInput(new byte[pipeline.width() * pipeline.height() * 3], null)
-                    : new ModelInput(null, pipeline.preprocess().applyInPlace(new float[pipeline.width() * pipeline.height() * 3]));
-            for (TfliteInterpreter interpreter : interpreters) p.infer(interpreter, blank);
+            for (int i = 0; i < workers; i++) runners.add(classifier.newRunner(options));
+            String name = config.name() != null ? config.name() : classifier.hasMetadata() ? classifier.info().name() : stem(config.model());
+            Predictor p = new Predictor(classifier, classifier.info().toBuilder().name(name).build(),
+                    new InputDecoder(classifier.pipeline(), config.maxPixels()), runners);
+            ImagePipeline pipeline = classifier.pipeline();
+            ModelInput blank = classifier.takesRawPixels() ? new ModelInput(new byte[pipeline.inputLength()], null)
+                    : new ModelInput(null, pipeline.normalize(new float[pipeline.inputLength()]));
+            for (ImageClassifier.Runner runner : runners) p.infer(runner, blank);
             return p;
         } catch (RuntimeException | Error e) {
-            interpreters.forEach(TfliteInterpreter::close);
-            model.close();
+            runners.forEach(ImageClassifier.Runner::close);
+            classifier.close();
             throw e;
         }
     }
@@ -113,74 +95,95 @@ final class Predictor implements AutoCloseable {
     }
 
     /**
-     * Classifies one image's input on an idle interpreter. Callers run at most {@link #workers()} of these at once (the
-     * inference threads), so an interpreter is always free.
+     * Classifies one image's input on an idle runner. Callers run at most {@link #workers()} of these at once (the
+     * inference threads), so a runner is always free.
      */
     Scores infer(ModelInput in) {
-        TfliteInterpreter interpreter = idle.poll();
-        if (interpreter == null) throw new IllegalStateException("more inferences at once than interpreters");
+        ImageClassifier.Runner runner = idle.poll();
+        if (runner == null) throw new IllegalStateException("more inferences at once than interpreters");
         try {
-            return new Scores(infer(interpreter, in));
+            return infer(runner, in);
         } finally {
-            idle.add(interpreter);
+            idle.add(runner);
         }
     }
 
+    private Scores infer(ImageClassifier.Runner runner, ModelInput in) {
+        if (in.raw() != null) runner.feedInput(in.raw());
+        else runner.feedInput(in.values());
+        runner.invoke();
+        float[] probabilities = runner.probabilities();
+        List<float[]> raw = runner.outputs();
+        Map<String, float[]> outputs = new LinkedHashMap<>();
+        for (int i = 0; i < raw.size(); i++) outputs.put(classifier.outputs().get(i).name(), raw.get(i));
+        return new Scores(probabilities, outputs);
+    }
+
     /**
-     * Decodes an image file straight to this model's input: raw 0..255 pixels for mlpack's uint8 models (they normalise
-     * inside), preprocessed floats for the others.
+     * Decodes an image file straight to this model's input, as {@link ImageClassifier.Runner#feed} prepares a decoded
+     * image: raw 0..255 pixels for mlpack's uint8 models (they normalise inside), preprocessed values for the others.
      */
     ModelInput decode(byte[] data, int offset, int length, String name, InputDecoder.MemoryGate gate) throws ImageDecodeException {
-        return rawPixels ? new ModelInput(decoder.pixels(data, offset, length, name, gate), null)
-                : new ModelInput(null, pipeline.preprocess().applyInPlace(decoder.resized(data, offset, length, name, gate)));
+        return classifier.takesRawPixels() ? new ModelInput(decoder.pixels(data, offset, length, name, gate), null)
+                : new ModelInput(null, pipeline().normalize(decoder.resized(data, offset, length, name, gate)));
     }
 
     /** The input for a TF Serving tensor: its values as they are, in the input's own type (0..255 for uint8). */
     ModelInput input(TfServing.Tensor tensor) {
         float[] v = tensor.values();
-        return switch (input.dataType()) {
+        DataType type = input().dataType();
+        return switch (type) {
             case FLOAT32 -> new ModelInput(null, v);
             case UINT8, INT8 -> {
-                boolean unsigned = input.dataType() == dev.mlpack.runtime.tflite.DataType.UINT8;
-                int min = unsigned ? 0 : -128;
-                int max = unsigned ? 255 : 127;
+                int min = type == DataType.UINT8 ? 0 : -128;
+                int max = type == DataType.UINT8 ? 255 : 127;
                 byte[] raw = new byte[v.length];
                 for (int i = 0; i < v.length; i++) {
                     if (v[i] != Math.rint(v[i]) || v[i] < min || v[i] > max) {
-                        throw HttpError.badRequest("the model's input is " + input.dataType().name().toLowerCase(java.util.Locale.ROOT)
+                        throw HttpError.badRequest("the model's input is " + type.name().toLowerCase(Locale.ROOT)
                                 + ": tensor values must be integers from " + min + " to " + max + ", got " + v[i]);
                     }
                     raw[i] = (byte) (int) v[i];
                 }
                 yield new ModelInput(raw, null);
             }
-            default -> throw HttpError.badRequest("numeric tensors are not taken for this model's " + input.dataType()
-                    + " input: send base64 images");
+            default -> throw HttpError.badRequest("numeric tensors are not taken for this model's " + type + " input: send base64 images");
         };
     }
 
     /** The input shape without its batch dimension, e.g. {@code [224, 224, 3]}: what a TF Serving instance holds. */
     int[] instanceShape() {
-        int[] s = input.shape();
-        return s.length == 4 ? java.util.Arrays.copyOfRange(s, 1, 4) : s.clone();
-    }
-
-    private float[] infer(TfliteInterpreter interpreter, ModelInput in) {
-        if (in.raw() != null) interpreter.setInput(0, in.raw());
-        else interpreter.setInput(0, in.values());
-        interpreter.invoke();
-        return interpreter.outputFloats(0);
+        int[] s = input().shape();
+        return s.length == 4 ? Arrays.copyOfRange(s, 1, 4) : s.clone();
     }
 
     ModelInfo info() { return info; }
 
-    boolean hasMetadata() { return hasMetadata; }
+    boolean hasMetadata() { return classifier.hasMetadata(); }
 
-    ImagePipeline pipeline() { return pipeline; }
+    ImagePipeline pipeline() { return classifier.pipeline(); }
 
-    TensorInfo input() { return input; }
+    TensorInfo input() { return all.getFirst().inputTensor(); }
 
-    int classes() { return classes; }
+    /** The number of classes /predict scores (two for a single sigmoid unit). */
+    int classes() { return classifier.classes(); }
+
+    /** Every output of the model, in order: what TF Serving's metadata lists. */
+    List<OutputCandidate> outputs() { return classifier.outputs(); }
+
+    /** For the startup line: which output /predict scores, and how, e.g. {@code output 'output_0' (one sigmoid unit as [1-p, p])}. */
+    String scoring() {
+        ClassifierOutput o = classifier.output();
+        String how = switch (o.activation()) {
+            case SOFTMAX -> "softmax";
+            case SIGMOID -> o.units() == 1 ? "one sigmoid unit as [1-p, p]" : "sigmoid";
+            case NONE -> o.units() == 1 ? "one logit, sigmoid applied, as [1-p, p]" : "logits, softmax applied";
+        };
+        int n = classifier.outputs().size();
+        String which = n == 1 ? "" : classifier.choice().reason() == OutputChoice.Reason.FIRST_OF_SEVERAL
+                ? "; the first of " + n + " outputs, none clearly the classifier: choose with --classifier-output" : "; one of " + n + " outputs";
+        return "output '" + o.name() + "' (" + how + which + ")";
+    }
 
     int workers() { return all.size(); }
 
@@ -189,20 +192,19 @@ final class Predictor implements AutoCloseable {
 
     boolean xnnpack() { return xnnpack; }
 
-    long modelBytes() { return model.sizeBytes(); }
+    long modelBytes() { return classifier.sizeBytes(); }
 
     /** Decodes images straight to the input size. */
     InputDecoder decoder() { return decoder; }
 
     String label(int index) {
-        List<String> labels = info.labels();
-        return labels.isEmpty() ? Integer.toString(index) : labels.get(index);
+        return classifier.label(index);
     }
 
     /** Frees the interpreters and the model; callers make sure no request is running. */
     @Override
     public void close() {
-        all.forEach(TfliteInterpreter::close);
-        model.close();
+        all.forEach(ImageClassifier.Runner::close);
+        classifier.close();
     }
 }

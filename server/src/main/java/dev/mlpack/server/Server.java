@@ -237,11 +237,12 @@ public final class Server implements AutoCloseable {
     /** One line describing what is being served and within which limits, printed once at startup. */
     public String describe() {
         var info = predictor.info();
-        return String.format(Locale.ROOT, "model %s (%s, %dx%d %s input, %d classes, preprocess %s, resize %s, xnnpack %s),"
+        return String.format(Locale.ROOT, "model %s (%s, %dx%d %s%s input, %d classes from %s, preprocess %s, resize %s, xnnpack %s),"
                         + " %d workers x %d threads, %d decoders, queue %d; decoding: %s; memory budget %d MB (bodies up to %d MB,"
                         + " one image's decoding up to %d MB), images up to %.1f megapixels, %d a request, bodies up to %d MB;"
                         + " deadline %d s, headers %d s, %d connections", info.name(), config.model(), predictor.pipeline().height(),
-                predictor.pipeline().width(), predictor.input().dataType().name().toLowerCase(Locale.ROOT), predictor.classes(),
+                predictor.pipeline().width(), predictor.pipeline().grayscale() ? "grayscale " : "",
+                predictor.input().dataType().name().toLowerCase(Locale.ROOT), predictor.classes(), predictor.scoring(),
                 info.preprocess(), info.resize(), predictor.xnnpack() ? "int8" : "off", predictor.workers(), config.threadsPerWorker(),
                 decoders, queue, predictor.decoder().describe(), budget.total() >> 20, budget.bodyLimit() >> 20,
                 budget.decodeReserve() >> 20, config.maxPixels() / 1e6, config.maxImages(), config.maxBodyBytes() >> 20,

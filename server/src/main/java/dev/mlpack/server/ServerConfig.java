@@ -33,11 +33,14 @@ import java.util.Objects;
  * @param name model name in TF Serving paths ({@code /v1/models/NAME}, {@code --model-name}); null = metadata name or
  *     file name
  * @param accessLog one line per request on stdout
+ * @param classifierOutput the output /predict scores, for models with several; null = the one the metadata records,
+ *     else the default rule (see {@link dev.mlpack.runtime.classifier.ImageClassifier})
  */
 public record ServerConfig(Path model, String host, int port, int workers, int threadsPerWorker, int queue,
                            long maxBodyBytes, long maxPixels, int maxImages, Duration timeout, Duration headerTimeout,
                            int maxConnections, Duration drain, int topK,
-                           List<String> labels, Preprocess preprocess, Resize resize, String name, boolean accessLog) {
+                           List<String> labels, Preprocess preprocess, Resize resize, String name, boolean accessLog,
+                           String classifierOutput) {
 
     /** Heroku's router gives up after 30 s; answering before that keeps errors ours. */
     public static final Duration MAX_TIMEOUT = Duration.ofSeconds(29);
@@ -77,7 +80,7 @@ public record ServerConfig(Path model, String host, int port, int workers, int t
         return new Builder(model).host(host).port(port).workers(workers).threadsPerWorker(threadsPerWorker).queue(queue)
                 .maxBodyBytes(maxBodyBytes).maxPixels(maxPixels).maxImages(maxImages).timeout(timeout).headerTimeout(headerTimeout)
                 .maxConnections(maxConnections).drain(drain).topK(topK).labels(labels)
-                .preprocess(preprocess).resize(resize).name(name).accessLog(accessLog);
+                .preprocess(preprocess).resize(resize).name(name).accessLog(accessLog).classifierOutput(classifierOutput);
     }
 
     /**
@@ -105,6 +108,7 @@ public record ServerConfig(Path model, String host, int port, int workers, int t
         private Resize resize;
         private String name;
         private boolean accessLog = true;
+        private String classifierOutput;
 
         private Builder(Path model) { this.model = model; }
 
@@ -126,10 +130,11 @@ public record ServerConfig(Path model, String host, int port, int workers, int t
         public Builder resize(Resize resize) { this.resize = resize; return this; }
         public Builder name(String name) { this.name = name; return this; }
         public Builder accessLog(boolean on) { this.accessLog = on; return this; }
+        public Builder classifierOutput(String name) { this.classifierOutput = name; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(model, host, port, workers, threadsPerWorker, queue, maxBodyBytes, maxPixels, maxImages, timeout,
-                    headerTimeout, maxConnections, drain, topK, labels, preprocess, resize, name, accessLog);
+                    headerTimeout, maxConnections, drain, topK, labels, preprocess, resize, name, accessLog, classifierOutput);
         }
     }
 }

@@ -30,7 +30,8 @@ public final class ServerMain {
                    java -jar mlpack-server.jar --extract-natives DIR
             Serves an image classifier (.tflite made by mlpack) over HTTP: GET / (upload page), GET /ping,
             POST /predict[?top_k=N], GET /metrics, TF Serving's /v1/models/NAME[/metadata|:predict].
-            Labels, input size, resize and preprocessing come from the model's metadata; options override them.
+            Labels, input size, resize, preprocessing and the scored output come from the model's metadata;
+            options override them. /predict answers class probabilities; TF Serving's :predict the raw outputs.
 
               --model FILE          the .tflite model (required)
               --port N              port; default $PORT, else 8080
@@ -54,6 +55,9 @@ public final class ServerMain {
               --labels FILE         labels, one per line, overriding the model's
               --preprocess MODE     tf|caffe|torch|raw, overriding the model's
               --resize METHOD       bilinear|nearest|crop, overriding the model's
+              --classifier-output NAME
+                                    the output /predict scores, for models with several; default: the one the
+                                    metadata records, else the only softmax (TF Serving's :predict returns all)
               --model-name NAME     the model's name in TF Serving's paths, /v1/models/NAME; default: the name in
                                     the model's metadata (the SavedModel folder it was converted from)
               --natives DIR         load the native libraries from DIR (see --extract-natives): no writable
@@ -105,7 +109,8 @@ public final class ServerMain {
 
     private static final java.util.Set<String> VALUE_OPTIONS = java.util.Set.of("--model", "--port", "--host", "--workers",
             "--threads", "--queue", "--max-body", "--max-pixels", "--max-images", "--timeout", "--header-timeout", "--max-connections",
-            "--drain", "--top-k", "--labels", "--preprocess", "--resize", "--model-name", "--name", "--natives", "--extract-natives");
+            "--drain", "--top-k", "--labels", "--preprocess", "--resize", "--model-name", "--name", "--natives", "--extract-natives",
+            "--classifier-output");
 
     /**
      * Like {@link #run(String[], PrintStream, PrintStream)}; {@code invocation} replaces {@code java -jar
@@ -253,6 +258,7 @@ public final class ServerMain {
             case "--labels" -> b.labels(labels(Path.of(v)));
             case "--preprocess" -> b.preprocess(Preprocess.parse(v));
             case "--resize" -> b.resize(Resize.parse(v));
+            case "--classifier-output" -> b.classifierOutput(v);
             // --name: this option's name before --model-name, still accepted.
             case "--model-name", "--name" -> {
                 if (v.isBlank() || v.contains("/") || v.contains(":")) {

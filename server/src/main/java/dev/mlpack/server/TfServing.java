@@ -2,6 +2,7 @@ package dev.mlpack.server;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.mlpack.runtime.classifier.OutputCandidate;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,13 +17,14 @@ import java.util.Map;
  * ({@code "inputs"}, answered with {@code "outputs"}). An instance is a base64 image ({@code {"b64": "..."}}, also
  * under the input's name, e.g. {@code {"image_bytes": {"b64": "..."}}}) or a numeric tensor of the model's input shape
  * without the batch dimension (raw 0..255 pixels for mlpack's uint8 models, preprocessed values for float ones).
- * Errors are {@code {"error": "..."}}, as TF Serving words them where it has words for them.
+ * The answer is what the model returns, raw (a sigmoid unit as P(class 1), logits as logits): one row per instance,
+ * with several outputs an object keyed by output name. Errors are {@code {"error": "..."}}, as TF Serving words them
+ * where it has words for them.
  */
 final class TfServing {
     static final String VERSION = "1";
     static final String SIGNATURE = "serving_default";
     static final String INPUT = "image_bytes";
-    static final String OUTPUT = "scores";
 
     /** A numeric instance, flattened in row-major order; its shape was checked against the model's input. */
     record Tensor(float[] values) implements RequestItem {}
@@ -40,10 +42,13 @@ final class TfServing {
     static Map<String, Object> metadata(Predictor p) {
         Map<String, Object> input = Map.of("dtype", "DT_STRING", "name", INPUT,
                 "tensor_shape", Map.of("dim", List.of(Map.of("size", "-1", "name", "")), "unknown_rank", false));
-        Map<String, Object> output = Map.of("dtype", "DT_FLOAT", "name", OUTPUT,
-                "tensor_shape", Map.of("dim", List.of(Map.of("size", "-1", "name", ""),
-                        Map.of("size", Integer.toString(p.classes()), "name", "")), "unknown_rank", false));
-        Map<String, Object> signature = Map.of("inputs", Map.of(INPUT, input), "outputs", Map.of(OUTPUT, output),
+        Map<String, Object> outputs = new LinkedHashMap<>();
+        for (OutputCandidate o : p.outputs()) {
+            outputs.put(o.name(), Map.of("dtype", "DT_FLOAT", "name", o.name(),
+                    "tensor_shape", Map.of("dim", List.of(Map.of("size", "-1", "name", ""),
+                            Map.of("size", Integer.toString(o.units()), "name", "")), "unknown_rank", false)));
+        }
+        Map<String, Object> signature = Map.of("inputs", Map.of(INPUT, input), "outputs", outputs,
                 "method_name", "tensorflow/serving/predict");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model_spec", Map.of("name", p.info().name(), "signature_name", "", "version", VERSION));
@@ -55,6 +60,9 @@ final class TfServing {
         mlpack.put("preprocess", p.info().preprocess());
         mlpack.put("resize", p.info().resize());
         mlpack.put("from_metadata", p.hasMetadata());
+        mlpack.put("input_channels", p.pipeline().channels());
+        mlpack.put("classifier_output", p.info().classifierOutput());
+        mlpack.put("output_activation", p.info().outputActivation());
         out.put("mlpack", mlpack);
         return out;
     }
@@ -213,18 +221,43 @@ final class TfServing {
         }
     }
 
+    /**
+     * {@code {"predictions": [row, ...]}}, one row per instance: the output's values for a model with one output (a
+     * list), else {@code {"output_name": [values], ...}} over every output, as TF Serving's row format answers a
+     * multi-output signature.
+     */
     static Map<String, Object> predictions(List<Predictor.Scores> scores) {
         List<Object> rows = new ArrayList<>(scores.size());
         for (Predictor.Scores s : scores) {
-            List<Float> row = new ArrayList<>(s.values().length);
-            for (float v : s.values()) row.add(v);
+            if (s.outputs().size() == 1) {
+                rows.add(values(s.outputs().values().iterator().next()));
+                continue;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            s.outputs().forEach((name, v) -> row.put(name, values(v)));
             rows.add(row);
         }
         return Map.of("predictions", rows);
     }
 
-    /** The columnar answer: the same rows as {@link #predictions}, as the batch of the one output. */
+    /**
+     * The columnar answer ({@code "inputs"}): {@code {"outputs": [row, ...]}}, the batch of the one output; with several
+     * outputs, {@code {"outputs": {"output_name": [row, ...], ...}}}, each output's batch, as TF Serving answers them.
+     */
     static Map<String, Object> outputs(List<Predictor.Scores> scores) {
-        return Map.of("outputs", predictions(scores).get("predictions"));
+        if (scores.getFirst().outputs().size() == 1) return Map.of("outputs", predictions(scores).get("predictions"));
+        Map<String, Object> byName = new LinkedHashMap<>();
+        for (String name : scores.getFirst().outputs().keySet()) {
+            List<Object> batch = new ArrayList<>(scores.size());
+            for (Predictor.Scores s : scores) batch.add(values(s.outputs().get(name)));
+            byName.put(name, batch);
+        }
+        return Map.of("outputs", byName);
+    }
+
+    private static List<Float> values(float[] v) {
+        List<Float> out = new ArrayList<>(v.length);
+        for (float x : v) out.add(x);
+        return out;
     }
 }

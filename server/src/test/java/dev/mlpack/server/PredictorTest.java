@@ -38,6 +38,6 @@ class PredictorTest {
     void labelsThatDoNotMatchTheOutputsAreRefused() {
         ServerConfig config = ServerConfig.builder(TestModels.sampleInt8()).labels(List.of("a", "b")).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Predictor.load(config, 1));
-        assertTrue(e.getMessage().contains("--labels names 2 labels but the model has 10 outputs"), e.getMessage());
+        assertTrue(e.getMessage().contains("--labels names 2 classes but the classifier output 'output_0' scores 10"), e.getMessage());
     }
 }

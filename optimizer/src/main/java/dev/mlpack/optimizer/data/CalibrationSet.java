@@ -13,7 +13,7 @@ import java.util.Objects;
  * The representative inputs that int8 quantization measures activation ranges on: up to {@code
  * --calibration-samples} images of {@code --calibration} (chosen by {@link Dataset#sample}, so
  * stratified over classes when the data has them, and the same on every run), each prepared by the
- * model's {@link ImagePipeline} into {@code height * width * 3} floats (NHWC, batch of one).
+ * model's {@link ImagePipeline} into {@code height * width * channels} floats (NHWC, batch of one).
  *
  * <p>Immutable: {@link #input} returns a copy.
  */
@@ -89,7 +89,7 @@ public final class CalibrationSet {
         return inputs.size();
     }
 
-    /** A copy of input {@code i}: {@code height * width * 3} floats, NHWC for one image. */
+    /** A copy of input {@code i}: {@code height * width * channels} floats, NHWC for one image. */
     public float[] input(int i) {
         return inputs.get(i).clone();
     }

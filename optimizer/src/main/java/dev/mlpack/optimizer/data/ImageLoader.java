@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Turns dataset images into model inputs: decodes each file with {@link ImageDecoder} (grayscale,
  * palette and alpha images become RGB, never rejected) and prepares it with an {@link
- * ImagePipeline}, giving {@code height * width * 3} floats, NHWC for a batch of one.
+ * ImagePipeline}, giving {@code height * width * channels} floats, NHWC for a batch of one.
  *
  * <p>Batches are decoded in parallel on up to {@code threads} threads with a bounded number of
  * images in flight, and delivered in the order of the list, on the calling thread, so results do

@@ -28,10 +28,12 @@ import java.util.Objects;
  * @param progress where progress is reported
  * @param referenceMemo the reference's answers shared by evaluations of several candidates, or null (see {@link
  *     ReferenceMemo})
+ * @param classifierOutput the name of the output both models are scored on, or null: the one the candidate's metadata
+ *     records, else the default rule ({@link dev.mlpack.runtime.classifier.OutputChoice})
  */
 public record EvaluationRequest(Path reference, Path candidate, Path data, Preprocess preprocess, Resize resize,
                                 Path labels, int topK, int limit, int threads, int maxSkip, String signature,
-                                Progress progress, ReferenceMemo referenceMemo) {
+                                Progress progress, ReferenceMemo referenceMemo, String classifierOutput) {
     public static final int DEFAULT_TOP_K = 5;
 
     public EvaluationRequest {
@@ -64,6 +66,7 @@ public record EvaluationRequest(Path reference, Path candidate, Path data, Prepr
         private String signature = "serving_default";
         private Progress progress = Progress.none();
         private ReferenceMemo referenceMemo;
+        private String classifierOutput;
 
         private Builder(Path reference, Path candidate, Path data) {
             this.reference = reference;
@@ -91,9 +94,12 @@ public record EvaluationRequest(Path reference, Path candidate, Path data, Prepr
 
         public Builder referenceMemo(ReferenceMemo m) { this.referenceMemo = m; return this; }
 
+        /** The output both models are scored on; null for the candidate's recorded one, else the default rule. */
+        public Builder classifierOutput(String name) { this.classifierOutput = name; return this; }
+
         public EvaluationRequest build() {
             return new EvaluationRequest(reference, candidate, data, preprocess, resize, labels, topK, limit, threads,
-                    maxSkip, signature, progress, referenceMemo);
+                    maxSkip, signature, progress, referenceMemo, classifierOutput);
         }
     }
 }

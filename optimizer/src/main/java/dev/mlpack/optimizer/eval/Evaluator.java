@@ -16,16 +16,18 @@ import dev.mlpack.optimizer.reference.SavedModelRunner;
 import dev.mlpack.optimizer.tf.SavedModelImporter;
 import dev.mlpack.optimizer.tf.SavedModelInfo;
 import dev.mlpack.optimizer.tf.TfJpegDecoder;
+import dev.mlpack.runtime.classifier.ClassifierOutput;
+import dev.mlpack.runtime.classifier.ImageClassifier;
+import dev.mlpack.runtime.classifier.OutputActivation;
+import dev.mlpack.runtime.classifier.OutputCandidate;
+import dev.mlpack.runtime.classifier.OutputChoice;
+import dev.mlpack.runtime.classifier.TfliteGraph;
 import dev.mlpack.runtime.image.ImageDecoder;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
 import dev.mlpack.runtime.metadata.ModelInfo;
-import dev.mlpack.runtime.tflite.DataType;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
-import dev.mlpack.runtime.tflite.TensorInfo;
-import dev.mlpack.runtime.tflite.TfliteInterpreter;
-import dev.mlpack.runtime.tflite.TfliteModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -40,11 +43,17 @@ import java.util.stream.Stream;
  * Compares a reference model (SavedModel folder or {@code .tflite}) with a candidate {@code .tflite} on a labelled
  * dataset and returns an {@link EvaluationReport}.
  *
- * <p>Each image is decoded and resized once (both models must take the same input size); each model is fed what it
- * expects: raw 0..255 pixels to a uint8 input, preprocessed floats otherwise (an int8 input quantizes them with its
- * own scale and zero point). Preprocessing, resize and labels come from the request, else from the candidate's
- * mlpack metadata, else from the reference's (when it is a {@code .tflite}), else {@code tf}, {@code bilinear} and
- * the sorted class folder names.
+ * <p>Each image is decoded and resized once (both models must take the same input size and channels; a grayscale
+ * model gets the image's PIL "L" luma); each model is fed what it expects, as {@link ImageClassifier} decides for
+ * every mlpack command: raw 0..255 pixels to mlpack's uint8 input, preprocessed floats otherwise (an int8 input
+ * quantizes them with its own scale and zero point). Preprocessing, resize and labels come from the request, else
+ * from the candidate's mlpack metadata, else from the reference's (when it is a {@code .tflite}), else {@code tf},
+ * {@code bilinear} and the sorted class folder names.
+ *
+ * <p>Both models are scored on their classifier output's class probabilities ({@link ClassifierOutput}): a single
+ * sigmoid unit as two classes {@code [1 - p, p]}, logits through a softmax. The classifier output is the request's
+ * {@code classifierOutput}, else the one the candidate's metadata records (the reference's output of the same name),
+ * else the default rule ({@link OutputChoice}); a model whose classifier output is not clear is refused.
  *
  * <p>Latency is the time of {@code invoke()} (TFLite) or of the session run (SavedModel) alone, one image at a time,
  * after {@value #WARMUP} untimed runs of each model on the first image. Images are taken {@value #CHUNK} at a time:
@@ -108,39 +117,47 @@ public final class Evaluator {
 
         ReferenceMemo.Key memoKey = memo == null ? null : new ReferenceMemo.Key(absolute(request.reference()), request.signature(),
                 absolute(request.data()), request.limit(), preprocess.name(), resize.name(),
-                request.labels() == null ? null : absolute(request.labels()));
+                request.labels() == null ? null : absolute(request.labels()), request.classifierOutput());
         boolean replay = memo != null && memo.covers(memoKey);
         if (memo != null && !replay) memo.startRecording(memoKey);
-        try (Runner candidate = TfliteRunner.open(request.candidate(), request.threads());
+        ImageClassifier.Settings settings = ImageClassifier.Settings.DEFAULTS.withPreprocess(preprocess).withResize(resize)
+                .withClassifierOutput(request.classifierOutput());
+        if (request.labels() != null) settings = settings.withLabels(labels, "--labels " + request.labels());
+        try (TfliteRunner candidate = TfliteRunner.open(request.candidate(), request.threads(), settings, "--candidate");
              Runner reference = replay ? MemoRunner.replaying(memo)
-                     : MemoRunner.recordingInto(memo, isTflite(request.reference()) ? TfliteRunner.open(request.reference(), request.threads())
-                             : SavedModelRunnerAdapter.open(request.reference(), request.signature(), candidate));
+                     : MemoRunner.recordingInto(memo, isTflite(request.reference())
+                             ? TfliteRunner.open(request.reference(), request.threads(), referenceSettings(settings, request, candidate), "--reference")
+                             : SavedModelRunnerAdapter.open(request.reference(), request.signature(), request.classifierOutput(), candidate));
              // TensorFlow is loaded for a SavedModel reference anyway: its JPEG decoder is the faster one.
              TfJpegDecoder tfJpeg = isTflite(request.reference()) ? null : new TfJpegDecoder()) {
-            if (reference.height() != candidate.height() || reference.width() != candidate.width()) {
-                throw ConversionException.badInput("the models take different input sizes: the reference " + request.reference()
-                        + " takes " + reference.height() + "x" + reference.width() + ", the candidate " + request.candidate()
-                        + " takes " + candidate.height() + "x" + candidate.width() + "; compare models of the same input size");
+            if (reference.height() != candidate.height() || reference.width() != candidate.width()
+                    || reference.channels() != candidate.channels()) {
+                throw ConversionException.badInput("the models take different inputs: the reference " + request.reference()
+                        + " takes " + describeInput(reference) + ", the candidate " + request.candidate() + " takes "
+                        + describeInput(candidate) + "; compare models of the same input size");
             }
-            if (reference.outputs() != candidate.outputs()) {
-                throw ConversionException.badInput("the models have different numbers of outputs: the reference has "
-                        + reference.outputs() + ", the candidate " + candidate.outputs() + "; compare models of the same classes");
+            if (reference.classes() != candidate.classes()) {
+                throw ConversionException.badInput("the models score different numbers of classes: the reference's output '"
+                        + reference.classifier().name() + "' " + reference.classes() + ", the candidate's '" + candidate.classifier().name()
+                        + "' " + candidate.classes() + "; compare models of the same classes, or choose the output with --classifier-output NAME");
             }
-            int outputs = candidate.outputs();
-            if (labels != null && labels.size() != outputs) {
-                throw ConversionException.badInput(labelsName + " names " + labels.size() + " classes but the models have "
-                        + outputs + " outputs; pass the labels file the model was trained with");
+            int classes = candidate.classes();
+            if (labels != null && labels.size() != classes) {
+                ClassifierOutput out = candidate.classifier();
+                throw ConversionException.badInput(labelsName + " names " + labels.size() + " classes but the models score " + classes
+                        + " (output '" + out.name() + "': " + out.describe() + "); "
+                        + (out.binaryFromOneUnit() ? "give two names, class 0 then class 1" : "pass the labels file the model was trained with"));
             }
-            if (labels == null) dataset = dataset.withIndexClasses(outputs);
+            if (labels == null) dataset = dataset.withIndexClasses(classes);
             List<String> classNames = dataset.classNames();
-            if (labels == null && classNames.size() != outputs) {
-                throw ConversionException.badInput("DATA " + request.data() + " has " + classNames.size() + " classes but the models have "
-                        + outputs + " outputs, and neither --labels nor the candidate's metadata names them: pass --labels");
+            if (labels == null && classNames.size() != classes) {
+                throw ConversionException.badInput("DATA " + request.data() + " has " + classNames.size() + " classes but the models score "
+                        + classes + ", and neither --labels nor the candidate's metadata names them: pass --labels");
             }
             ImageDecoder decoder = tfJpeg == null ? new ImageDecoder() : new ImageDecoder().withJpegBackend(tfJpeg);
             List<String> warnings = new ArrayList<>();
             if (facts.repairs().trainingModeExport()) warnings.add(trainingModeWarning(request.reference(), facts.repairs()));
-            EvaluationReport report = run(request, dataset, classNames, reference, candidate, preprocess, resize, decoder, start,
+            EvaluationReport report = run(request, dataset, classNames, reference, candidate, candidate.pipeline(), decoder, start,
                     warnings);
             if (reference instanceof MemoRunner memoRunner) memoRunner.finished();
             return report;
@@ -151,11 +168,24 @@ public final class Evaluator {
         return p.toAbsolutePath().normalize();
     }
 
+    /** A {@code .tflite} reference reads the output the candidate is scored on, when it has one of that name. */
+    private static ImageClassifier.Settings referenceSettings(ImageClassifier.Settings settings, EvaluationRequest request,
+                                                              TfliteRunner candidate) {
+        if (request.classifierOutput() != null) return settings;
+        String name = candidate.classifier().name();
+        return TfliteRunner.hasOutput(request.reference(), name) ? settings.withClassifierOutput(name) : settings;
+    }
+
+    private static String describeInput(Runner r) {
+        return r.height() + "x" + r.width() + (r.channels() == 1 ? " grayscale" : " RGB");
+    }
+
     // ------------------------------------------------------------------ the loop
 
     private static EvaluationReport run(EvaluationRequest request, Dataset dataset, List<String> classNames, Runner reference,
-                                        Runner candidate, Preprocess preprocess, Resize resize, ImageDecoder decoder, long start,
+                                        Runner candidate, ImagePipeline pipeline, ImageDecoder decoder, long start,
                                         List<String> warnings) {
+        Preprocess preprocess = pipeline.preprocess();
         int classes = classNames.size();
         Tally ref = new Tally(classes, dataset.size());
         Tally cand = new Tally(classes, dataset.size());
@@ -164,9 +194,9 @@ public final class Evaluator {
         int[] agree = {0};
         int[] n = {0};
         List<ImageResult> results = new ArrayList<>(dataset.size());
-        boolean needPixels = reference.wantsPixels() || candidate.wantsPixels();
-        boolean needFloats = !reference.wantsPixels() || !candidate.wantsPixels();
-        ImagePipeline resizeOnly = new ImagePipeline(candidate.height(), candidate.width(), resize, Preprocess.RAW);
+        // Decoded, converted to the input's channels and resized once; each model then normalises (or rounds) its copy.
+        ImagePipeline resizeOnly = new ImagePipeline(pipeline.height(), pipeline.width(), pipeline.resize(), Preprocess.RAW,
+                pipeline.channels());
         // Decoding uses every core whatever --threads says: no model runs while a chunk is decoded.
         ImageLoader loader = new ImageLoader(resizeOnly, decoder, Runtime.getRuntime().availableProcessors());
         List<Dataset.Sample> samples = dataset.samples();
@@ -186,25 +216,19 @@ public final class Evaluator {
                     loaded.add(sample);
                     resized.add(input);
                 }));
-                List<byte[]> pixels = new ArrayList<>(loaded.size());
-                List<float[]> floats = new ArrayList<>(loaded.size());
-                for (float[] r : resized) {
-                    pixels.add(needPixels ? ImagePipeline.roundToUint8(r) : null);
-                    floats.add(needFloats ? preprocess.applyInPlace(r) : null);
-                }
                 if (!warmedUp && !loaded.isEmpty()) {
-                    candidate.warmUp(floats.getFirst(), pixels.getFirst());
-                    reference.warmUp(floats.getFirst(), pixels.getFirst());
+                    candidate.warmUp(resized.getFirst());
+                    reference.warmUp(resized.getFirst());
                     warmedUp = true;
                 }
                 List<float[]> candidateScores = new ArrayList<>(loaded.size());
                 double[] candidateMs = new double[loaded.size()];
                 for (int i = 0; i < loaded.size(); i++) {
-                    candidateScores.add(candidate.score(floats.get(i), pixels.get(i)));
+                    candidateScores.add(candidate.score(resized.get(i)));
                     candidateMs[i] = candidate.lastMillis();
                 }
                 for (int i = 0; i < loaded.size(); i++) {
-                    float[] r = reference.score(loaded.get(i).file(), floats.get(i), pixels.get(i));
+                    float[] r = reference.score(loaded.get(i).file(), resized.get(i));
                     float[] c = candidateScores.get(i);
                     ref.latency.add(reference.lastMillis());
                     cand.latency.add(candidateMs[i]);
@@ -329,22 +353,34 @@ public final class Evaluator {
 
         int width();
 
-        int outputs();
+        /** 3 (RGB) or 1 (grayscale). */
+        int channels();
+
+        /** The output the model is scored on, and how its values become probabilities. */
+        ClassifierOutput classifier();
+
+        /** The number of classes scored. */
+        default int classes() {
+            return classifier().classes();
+        }
 
         /** Whether the model takes raw uint8 pixels rather than preprocessed floats. */
         boolean wantsPixels();
 
-        /** Runs the model on one image, given as preprocessed floats and/or raw pixels; returns its scores. */
-        float[] score(float[] floats, byte[] pixels);
+        /**
+         * Runs the model on one image, given resized to its input (0..255, in its channels, not normalised); returns
+         * its class probabilities.
+         */
+        float[] score(float[] resized);
 
-        /** {@link #score(float[], byte[])} for the image read from {@code image}, which a memo keys its answers by. */
-        default float[] score(Path image, float[] floats, byte[] pixels) {
-            return score(floats, pixels);
+        /** {@link #score(float[])} for the image read from {@code image}, which a memo keys its answers by. */
+        default float[] score(Path image, float[] resized) {
+            return score(resized);
         }
 
         /** Untimed runs on one image before timing starts: the first runs allocate and tune. */
-        default void warmUp(float[] floats, byte[] pixels) {
-            for (int w = 0; w < WARMUP; w++) score(floats, pixels);
+        default void warmUp(float[] resized) {
+            for (int w = 0; w < WARMUP; w++) score(resized);
         }
 
         /** The time of the last {@link #score} call's invoke/run alone. */
@@ -354,61 +390,67 @@ public final class Evaluator {
         void close();
     }
 
+    /** A {@code .tflite} run as every mlpack command runs it: through {@link ImageClassifier}. */
     private static final class TfliteRunner implements Runner {
         private final Path path;
-        private final TfliteModel model;
-        private final TfliteInterpreter interpreter;
-        private final int height;
-        private final int width;
-        private final boolean pixels;
+        private final ImageClassifier classifier;
+        private final ImageClassifier.Runner runner;
         private final String input;
         private double last;
 
-        private TfliteRunner(Path path, TfliteModel model, TfliteInterpreter interpreter) {
+        private TfliteRunner(Path path, ImageClassifier classifier, ImageClassifier.Runner runner) {
             this.path = path;
-            this.model = model;
-            this.interpreter = interpreter;
-            TensorInfo in = interpreter.input(0);
-            int[] s = in.shape();
-            if (interpreter.inputs().size() != 1 || !((s.length == 4 && s[0] == 1) || s.length == 3) || s[s.length - 1] != 3) {
-                throw ConversionException.badInput(path + " does not take one RGB image (input " + in + "): evaluate handles image"
-                        + " classifiers with one [1, H, W, 3] input");
-            }
-            height = s[s.length - 3];
-            width = s[s.length - 2];
-            DataType t = in.dataType();
-            if (t != DataType.UINT8 && t != DataType.INT8 && t != DataType.FLOAT32) {
-                throw ConversionException.badInput(path + " takes " + t + " input; evaluate handles uint8, int8 and float32 inputs");
-            }
-            pixels = t == DataType.UINT8;
-            input = pixels ? "uint8 pixels" : t.name().toLowerCase(Locale.ROOT);
+            this.classifier = classifier;
+            this.runner = runner;
+            this.input = classifier.takesRawPixels() ? "uint8 pixels" : classifier.input().type().name().toLowerCase(Locale.ROOT);
         }
 
-        static TfliteRunner open(Path path, int threads) {
-            TfliteModel model;
+        /**
+         * Loads a {@code .tflite} to evaluate; {@code option} names it in messages.
+         *
+         * @throws ConversionException (bad input) for a file that is not a model mlpack can evaluate, or whose classifier
+         *     output is not clear
+         */
+        static TfliteRunner open(Path path, int threads, ImageClassifier.Settings settings, String option) {
+            ImageClassifier classifier;
             try {
-                model = TfliteModel.load(path);
+                classifier = ImageClassifier.load(path, settings);
             } catch (IOException e) {
                 throw ConversionException.badInput("cannot read " + path + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw ConversionException.badInput(named(option, path, e));
             } catch (RuntimeException e) {
                 throw ConversionException.badInput(path + " is not a valid TFLite model: " + firstLine(e));
             }
             try {
-                TfliteInterpreter interpreter = model.newInterpreter(InterpreterOptions.defaults().withThreads(threads));
-                try {
-                    return new TfliteRunner(path, model, interpreter);
-                } catch (RuntimeException e) {
-                    interpreter.close();
-                    throw e;
-                }
-            } catch (ConversionException e) {
-                model.close();
-                throw e;
+                classifier.choice().requireClear();
+                return new TfliteRunner(path, classifier, classifier.newRunner(InterpreterOptions.defaults().withThreads(threads)));
+            } catch (IllegalArgumentException e) {
+                classifier.close();
+                throw ConversionException.badInput(named(option, path, e));
             } catch (RuntimeException e) {
-                model.close();
+                classifier.close();
                 throw ConversionException.badInput("TFLite cannot run " + path + ": " + firstLine(e));
             }
         }
+
+        /** {@code --candidate PATH: reason}, without naming the path twice. */
+        private static String named(String option, Path path, RuntimeException e) {
+            String reason = firstLine(e);
+            return option + " " + (reason.startsWith(path.toString()) ? reason : path + ": " + reason);
+        }
+
+        /** Whether the {@code .tflite} at {@code path} has an output named {@code name} (false when it cannot be read). */
+        static boolean hasOutput(Path path, String name) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+                return TfliteGraph.read(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size())).outputs().stream()
+                        .anyMatch(o -> o.name().equals(name));
+            } catch (IOException | RuntimeException e) {
+                return false; // opening it reports the problem
+            }
+        }
+
+        ImagePipeline pipeline() { return classifier.pipeline(); }
 
         @Override public Path path() { return path; }
 
@@ -418,30 +460,31 @@ public final class Evaluator {
 
         @Override public long bytes() { return fileSize(path); }
 
-        @Override public int height() { return height; }
+        @Override public int height() { return classifier.pipeline().height(); }
 
-        @Override public int width() { return width; }
+        @Override public int width() { return classifier.pipeline().width(); }
 
-        @Override public int outputs() { return (int) interpreter.output(0).elementCount(); }
+        @Override public int channels() { return classifier.pipeline().channels(); }
 
-        @Override public boolean wantsPixels() { return pixels; }
+        @Override public ClassifierOutput classifier() { return classifier.output(); }
+
+        @Override public boolean wantsPixels() { return classifier.takesRawPixels(); }
 
         @Override
-        public float[] score(float[] floats, byte[] px) {
-            if (pixels) interpreter.setInput(0, px);
-            else interpreter.setInput(0, floats);
+        public float[] score(float[] resized) {
+            runner.feedResized(resized);
             long t0 = System.nanoTime();
-            interpreter.invoke();
+            runner.invoke();
             last = (System.nanoTime() - t0) / 1e6;
-            return interpreter.outputFloats(0);
+            return runner.probabilities();
         }
 
         @Override public double lastMillis() { return last; }
 
         @Override
         public void close() {
-            interpreter.close();
-            model.close();
+            runner.close();
+            classifier.close();
         }
     }
 
@@ -463,7 +506,8 @@ public final class Evaluator {
 
         static Runner recordingInto(ReferenceMemo memo, Runner runner) {
             return memo == null ? runner : new MemoRunner(memo, runner, new ReferenceMemo.Model(runner.path(), runner.format(),
-                    runner.input(), runner.bytes(), runner.height(), runner.width(), runner.outputs(), runner.wantsPixels()));
+                    runner.input(), runner.bytes(), runner.height(), runner.width(), runner.channels(), runner.classifier(),
+                    runner.wantsPixels()));
         }
 
         static Runner replaying(ReferenceMemo memo) {
@@ -488,22 +532,24 @@ public final class Evaluator {
 
         @Override public int width() { return model.width(); }
 
-        @Override public int outputs() { return model.outputs(); }
+        @Override public int channels() { return model.channels(); }
+
+        @Override public ClassifierOutput classifier() { return model.classifier(); }
 
         @Override public boolean wantsPixels() { return model.wantsPixels(); }
 
         @Override
-        public float[] score(float[] floats, byte[] pixels) {
+        public float[] score(float[] resized) {
             if (recorded == null) throw new IllegalStateException("a replayed reference answers by image file only");
-            float[] scores = recorded.score(floats, pixels);
+            float[] scores = recorded.score(resized);
             last = recorded.lastMillis();
             return scores;
         }
 
         @Override
-        public float[] score(Path image, float[] floats, byte[] pixels) {
+        public float[] score(Path image, float[] resized) {
             if (recorded != null) {
-                float[] scores = score(floats, pixels);
+                float[] scores = score(resized);
                 memo.record(image, scores, last);
                 return scores;
             }
@@ -513,8 +559,8 @@ public final class Evaluator {
         }
 
         @Override
-        public void warmUp(float[] floats, byte[] pixels) {
-            if (recorded != null) recorded.warmUp(floats, pixels);
+        public void warmUp(float[] resized) {
+            if (recorded != null) recorded.warmUp(resized);
         }
 
         @Override public double lastMillis() { return last; }
@@ -525,24 +571,30 @@ public final class Evaluator {
         }
     }
 
+    /**
+     * The SavedModel reference, fed the candidate's pipeline (same size, channels and preprocessing) and scored on the
+     * signature output that is the candidate's classifier, with the candidate's activation: the candidate is that
+     * model converted, and mlpack keeps its outputs as they are.
+     */
     private static final class SavedModelRunnerAdapter implements Runner {
         private final Path path;
         private final SavedModelRunner runner;
-        private final int height;
-        private final int width;
-        private final int outputs;
+        private final ImagePipeline pipeline;
+        private final ClassifierOutput classifier;
         private double last;
 
-        private SavedModelRunnerAdapter(Path path, SavedModelRunner runner, int height, int width, int outputs) {
+        private SavedModelRunnerAdapter(Path path, SavedModelRunner runner, ImagePipeline pipeline, ClassifierOutput classifier) {
             this.path = path;
             this.runner = runner;
-            this.height = height;
-            this.width = width;
-            this.outputs = outputs;
+            this.pipeline = pipeline;
+            this.classifier = classifier;
         }
 
-        /** Opens a SavedModel; dimensions its signature leaves open are taken from {@code like}. */
-        static SavedModelRunnerAdapter open(Path dir, String signature, Runner like) {
+        /**
+         * Opens a SavedModel; dimensions its signature leaves open are taken from {@code like}, and its classifier output
+         * is {@code requested}, else the output named as {@code like}'s classifier, else the default rule.
+         */
+        static SavedModelRunnerAdapter open(Path dir, String signature, String requested, TfliteRunner like) {
             SavedModelInfo info = SavedModelImporter.describe(dir);
             SavedModelInfo.Signature sig = info.signatures().get(signature);
             if (sig == null) {
@@ -554,15 +606,42 @@ public final class Evaluator {
                         + " inputs; evaluate handles image classifiers with one input");
             }
             long[] in = dims(sig.inputs().values().iterator().next().shape());
-            long[] out = sig.outputs().isEmpty() ? new long[0] : dims(sig.outputs().values().iterator().next().shape());
-            if (in.length != 4 || (in[3] != 3 && in[3] != -1)) {
-                throw ConversionException.badInput("the SavedModel " + dir + " does not take [N, H, W, 3] images (input shape "
-                        + sig.inputs().values().iterator().next().shape() + ")");
+            if (in.length != 4 || (in[3] != 3 && in[3] != 1 && in[3] != -1)) {
+                throw ConversionException.badInput("the SavedModel " + dir + " does not take [N, H, W, 3] or [N, H, W, 1] images (input"
+                        + " shape " + sig.inputs().values().iterator().next().shape() + ")");
             }
-            int h = in[1] > 0 ? (int) in[1] : like.height();
-            int w = in[2] > 0 ? (int) in[2] : like.width();
-            int outputs = out.length > 0 && out[out.length - 1] > 0 ? (int) out[out.length - 1] : like.outputs();
-            return new SavedModelRunnerAdapter(dir, SavedModelRunner.load(dir, signature), h, w, outputs);
+            ImagePipeline p = like.pipeline();
+            int h = in[1] > 0 ? (int) in[1] : p.height();
+            int w = in[2] > 0 ? (int) in[2] : p.width();
+            int c = in[3] > 0 ? (int) in[3] : p.channels();
+            ImagePipeline pipeline;
+            try {
+                pipeline = new ImagePipeline(h, w, p.resize(), p.preprocess(), c);
+            } catch (IllegalArgumentException e) {
+                throw ConversionException.badInput("the SavedModel " + dir + ": " + e.getMessage());
+            }
+            ClassifierOutput classifier = classifierOutput(dir, sig, requested, like.classifier());
+            return new SavedModelRunnerAdapter(dir, SavedModelRunner.load(dir, signature, classifier.name()), pipeline, classifier);
+        }
+
+        private static ClassifierOutput classifierOutput(Path dir, SavedModelInfo.Signature sig, String requested, ClassifierOutput like) {
+            List<String> keys = List.copyOf(sig.outputs().keySet());
+            List<OutputCandidate> candidates = new ArrayList<>();
+            for (Map.Entry<String, SavedModelInfo.Tensor> e : sig.outputs().entrySet()) {
+                long[] d = dims(e.getValue().shape());
+                int known = OutputCandidate.unitsOf(java.util.Arrays.stream(d).mapToInt(x -> (int) x).toArray());
+                int units = known > 0 ? known : like.units();
+                // The signature does not say what computed an output; the candidate's classifier says it for its own.
+                candidates.add(new OutputCandidate(e.getKey(), units, e.getKey().equals(like.name()) ? like.activation()
+                        : OutputActivation.NONE));
+            }
+            String name = requested != null ? requested : keys.contains(like.name()) ? like.name() : null;
+            try {
+                ClassifierOutput chosen = OutputChoice.choose(candidates, name, like.classes()).requireClear().output();
+                return new ClassifierOutput(chosen.name(), chosen.index(), chosen.units(), like.activation());
+            } catch (IllegalArgumentException e) {
+                throw ConversionException.badInput("the SavedModel " + dir + ": " + e.getMessage());
+            }
         }
 
         /** "[?, 32, 32, 3]" as {-1, 32, 32, 3}. */
@@ -580,20 +659,27 @@ public final class Evaluator {
 
         @Override public long bytes() { return folderSize(path); }
 
-        @Override public int height() { return height; }
+        @Override public int height() { return pipeline.height(); }
 
-        @Override public int width() { return width; }
+        @Override public int width() { return pipeline.width(); }
 
-        @Override public int outputs() { return outputs; }
+        @Override public int channels() { return pipeline.channels(); }
+
+        @Override public ClassifierOutput classifier() { return classifier; }
 
         @Override public boolean wantsPixels() { return false; }
 
         @Override
-        public float[] score(float[] floats, byte[] pixels) {
+        public float[] score(float[] resized) {
+            float[] floats = pipeline.normalize(resized.clone());
             long t0 = System.nanoTime();
-            float[] scores = runner.run(floats, 1, height, width, 3);
+            float[] raw = runner.run(floats, 1, pipeline.height(), pipeline.width(), pipeline.channels());
             last = (System.nanoTime() - t0) / 1e6;
-            return scores;
+            if (raw.length != classifier.units()) {
+                throw ConversionException.badInput("the SavedModel " + path + "'s output '" + classifier.name() + "' gave " + raw.length
+                        + " values for one image, the candidate's " + classifier.units() + "; compare models of the same classes");
+            }
+            return classifier.probabilities(raw);
         }
 
         @Override public double lastMillis() { return last; }

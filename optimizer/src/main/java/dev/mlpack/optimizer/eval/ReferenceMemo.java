@@ -17,13 +17,15 @@ import java.util.Objects;
  */
 public final class ReferenceMemo {
     /** The settings the answers hold for: anything that could change what the reference sees or says. */
-    record Key(Path reference, String signature, Path data, int limit, String preprocess, String resize, Path labels) {}
+    record Key(Path reference, String signature, Path data, int limit, String preprocess, String resize, Path labels,
+               String classifierOutput) {}
 
     /** What the reference answered for one image. */
     record Answer(float[] scores, double millis) {}
 
-    /** The recorded reference's description, for the input-size checks and the report. */
-    record Model(Path path, String format, String input, long bytes, int height, int width, int outputs, boolean wantsPixels) {}
+    /** The recorded reference's description, for the input checks, the class count and the report. */
+    record Model(Path path, String format, String input, long bytes, int height, int width, int channels,
+                 dev.mlpack.runtime.classifier.ClassifierOutput classifier, boolean wantsPixels) {}
 
     private Key key;
     private Model model;

@@ -30,18 +30,18 @@ final class Calibrator {
 
     /**
      * What calibration saw: the statistics of every float tensor and, when it made a histogram pass, that pass's
-     * inputs with the float model's outputs for them (the probes that {@link CalibrationMethod#AUTO} scores on).
+     * inputs with the float model's classifier output for them (the probes that {@link CalibrationMethod#AUTO} scores on).
      */
     record Observed(Map<Value, TensorStats> stats, List<float[]> probeInputs, List<float[]> probeOutputs) {}
 
-    static Observed collect(Graph floatGraph, List<float[]> inputs, boolean histograms, Progress progress) {
+    static Observed collect(Graph floatGraph, List<float[]> inputs, boolean histograms, String classifierOutput, Progress progress) {
         TfliteWriter.Written written = TfliteWriter.write(floatGraph, TfliteWriter.Options.builder().build());
         List<Value> tracked = new ArrayList<>();
         for (Value v : floatGraph.inputs().values()) if (v.dtype() == DType.FLOAT32) tracked.add(v);
         for (Node n : floatGraph.nodes()) for (Value v : n.outputs()) if (v.dtype() == DType.FLOAT32) tracked.add(v);
         Map<Value, TensorStats> stats = new IdentityHashMap<>();
         for (Value v : tracked) stats.put(v, new TensorStats());
-        Value output = floatGraph.outputs().values().iterator().next();
+        Value output = floatGraph.outputs().get(classifierOutput);
         List<float[]> probeInputs = new ArrayList<>(), probeOutputs = new ArrayList<>();
 
         MeasurementRun.run(written.bytes(), InterpreterOptions.forInspection(), "calibration run", interpreter -> {

@@ -9,6 +9,7 @@ import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.progress.Task;
 import dev.mlpack.optimizer.tflite.MeasurementRun;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
+import dev.mlpack.runtime.classifier.ClassifierOutput;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -39,15 +40,22 @@ public final class Int8Conversion {
      */
     public static final double AUTO_MARGIN = 0.05;
 
-    public static Outcome run(Graph graph, List<float[]> calibrationInputs, Int8Quantizer.Settings settings, Progress progress) {
+    /**
+     * Calibrates and quantizes {@code graph}. With {@link CalibrationMethod#AUTO}, the candidates are compared on the
+     * {@code classifier} output's class probabilities (a single sigmoid unit as {@code [1 - p, p]}, logits softmaxed),
+     * the scores mlpack evaluate compares.
+     */
+    public static Outcome run(Graph graph, List<float[]> calibrationInputs, Int8Quantizer.Settings settings, ClassifierOutput classifier,
+                              Progress progress) {
         long start = System.nanoTime();
-        Calibrator.Observed observed = Calibrator.collect(graph, calibrationInputs, settings.method().needsHistogram(), progress);
+        Calibrator.Observed observed = Calibrator.collect(graph, calibrationInputs, settings.method().needsHistogram(), classifier.name(),
+                progress);
         Map<CalibrationMethod, Double> meanKl = new LinkedHashMap<>();
         CalibrationMethod method = settings.method();
         if (method == CalibrationMethod.AUTO) {
             try (Task task = progress.start("Choosing ranges", CalibrationMethod.CANDIDATES.size(), "method")) {
                 for (CalibrationMethod candidate : CalibrationMethod.CANDIDATES) {
-                    meanKl.put(candidate, probeMeanKl(graph, observed, settings.withMethod(candidate)));
+                    meanKl.put(candidate, probeMeanKl(graph, observed, settings.withMethod(candidate), classifier));
                     task.step(1);
                 }
             }
@@ -63,11 +71,14 @@ public final class Int8Conversion {
 
     /**
      * Quantizes a copy of {@code graph} with {@code settings} (float input and output, so that the probes' preprocessed
-     * inputs go straight in), runs it on the probe images and returns the mean KL divergence of its output
-     * distribution from the float model's: the measure {@code mlpack evaluate} reports, which, unlike an SQNR over
-     * the scores, weighs the uncertain images whose top-1 a small error can flip.
+     * inputs go straight in), runs it on the probe images and returns the mean KL divergence of its class
+     * probabilities from the float model's: the measure {@code mlpack evaluate} reports, which, unlike an SQNR over
+     * the scores, weighs the uncertain images whose top-1 a small error can flip. The probabilities come from the
+     * classifier output as {@link ClassifierOutput#probabilities} makes them: compared raw, a single sigmoid unit would
+     * be one value normalised to 1 for both models, and every method would score 0.
      */
-    private static double probeMeanKl(Graph graph, Calibrator.Observed observed, Int8Quantizer.Settings settings) {
+    private static double probeMeanKl(Graph graph, Calibrator.Observed observed, Int8Quantizer.Settings settings,
+                                      ClassifierOutput classifier) {
         GraphCopy.Copied copy = GraphCopy.copied(graph);
         Map<Value, TensorStats> stats = new IdentityHashMap<>();
         observed.stats().forEach((v, s) -> stats.put(copy.map().getOrDefault(v, v), s));
@@ -80,7 +91,8 @@ public final class Int8Conversion {
             for (int i = 0; i < inputs.size(); i++) {
                 interpreter.setInput(0, inputs.get(i));
                 interpreter.invoke();
-                kl += Metrics.klDivergence(outputs.get(i), interpreter.outputFloats(0));
+                kl += Metrics.klDivergence(classifier.probabilities(outputs.get(i)),
+                        classifier.probabilities(interpreter.outputFloats(classifier.index())));
             }
             return kl;
         });

@@ -399,16 +399,17 @@ public final class Int8Quantizer {
     }
 
     /**
-     * Raw uint8 pixels in: DEQUANTIZE to float then QUANTIZE to int8 (exact: q = p − 128), then the preprocessing as a
-     * 1×1 convolution whose per-channel weights and bias are Keras's preprocess_input (including caffe's RGB→BGR
-     * swap). Each output channel has one non-zero weight, so per-channel quantization stores it exactly. A single
-     * uint8→int8 QUANTIZE would do the same, but XNNPACK does not take it and TFLite 2.19's own kernel for it doubled
-     * a small MobileNet's latency (4.0 vs 2.0 ms); the two converts both run inside XNNPACK.
+     * Raw uint8 pixels in (RGB, or one gray channel): DEQUANTIZE to float then QUANTIZE to int8 (exact: q = p − 128),
+     * then the preprocessing as a 1×1 convolution whose per-channel weights and bias are Keras's preprocess_input
+     * (including caffe's RGB→BGR swap). Each output channel has one non-zero weight, so per-channel quantization stores
+     * it exactly. A single uint8→int8 QUANTIZE would do the same, but XNNPACK does not take it and TFLite 2.19's own
+     * kernel for it doubled a small MobileNet's latency (4.0 vs 2.0 ms); the two converts both run inside XNNPACK.
      */
     private void rawPixelFront(String name, Value in, QuantParams target) {
-        if (in.shape().rank() != 4 || in.shape().dim(3) != 3) {
-            throw dev.mlpack.optimizer.ConversionException.badInput("--io uint8 takes RGB pixels, but input '" + name + "' has shape "
-                    + in.shape() + "; use --io float32 or --io int8 for this model");
+        int channels = in.shape().rank() == 4 ? in.shape().dim(3) : 0;
+        if (channels != 3 && channels != 1) {
+            throw dev.mlpack.optimizer.ConversionException.badInput("--io uint8 takes RGB or grayscale pixels, but input '" + name
+                    + "' has shape " + in.shape() + "; use --io float32 or --io int8 for this model");
         }
         Value pixels = graph.replaceInput(name, DType.UINT8);
         params.put(pixels, QuantParams.perTensor(DType.UINT8, 1f, 0));
@@ -422,23 +423,23 @@ public final class Int8Quantizer {
         }
         Node q = graph.add(Op.QUANTIZE, List.of(real), Map.of("to", DType.INT8), name + "/quantize", "");
         params.put(q.output(), QuantParams.perTensor(DType.INT8, 1f, -128));
-        float[] offset = p.apply(new float[] {0, 0, 0});
-        float[] weights = new float[9]; // OHWI with H = W = 1: [out][in]
-        for (int c = 0; c < 3; c++) {
-            float[] unit = new float[3];
+        float[] offset = p.apply(new float[channels], channels);
+        float[] weights = new float[channels * channels]; // OHWI with H = W = 1: [out][in]
+        for (int c = 0; c < channels; c++) {
+            float[] unit = new float[channels];
             unit[c] = 1;
-            float[] response = p.apply(unit);
-            for (int o = 0; o < 3; o++) weights[o * 3 + c] = response[o] - offset[o];
+            float[] response = p.apply(unit, channels);
+            for (int o = 0; o < channels; o++) weights[o * channels + c] = response[o] - offset[o];
         }
-        Value w = graph.constant(name + "/preprocess/weights", Constant.ofFloats(Shape.of(3, 1, 1, 3), weights));
-        Value b = graph.constant(name + "/preprocess/bias", Constant.ofFloats(Shape.of(3), offset));
+        Value w = graph.constant(name + "/preprocess/weights", Constant.ofFloats(Shape.of(channels, 1, 1, channels), weights));
+        Value b = graph.constant(name + "/preprocess/bias", Constant.ofFloats(Shape.of(channels), offset));
         Node conv = graph.add(Op.CONV_2D, List.of(q.output(), w, b), Map.of("strides", new int[] {1, 1}, "dilations", new int[] {1, 1},
                 "padding", "VALID", "activation", Activation.NONE), name + "/preprocess", "preprocessing");
         QuantParams wp = symmetricPerChannel(w.data(), 0);
         params.put(w, wp);
-        float[] biasScales = new float[3];
-        for (int c = 0; c < 3; c++) biasScales[c] = wp.scales()[c];
-        params.put(b, new QuantParams(DType.INT32, biasScales, new long[3], 0));
+        float[] biasScales = new float[channels];
+        for (int c = 0; c < channels; c++) biasScales[c] = wp.scales()[c];
+        params.put(b, new QuantParams(DType.INT32, biasScales, new long[channels], 0));
         params.put(conv.output(), target);
         graph.replaceAllUses(in, conv.output());
     }

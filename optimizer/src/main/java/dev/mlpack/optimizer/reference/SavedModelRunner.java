@@ -28,15 +28,24 @@ public final class SavedModelRunner implements AutoCloseable {
     private final String inputKey;
     private final String outputKey;
 
-    private SavedModelRunner(Path dir, SavedModelBundle bundle, SessionFunction function) {
+    private SavedModelRunner(Path dir, SavedModelBundle bundle, SessionFunction function, String outputKey) {
         this.dir = dir;
         this.bundle = bundle;
         this.function = function;
         this.inputKey = function.signature().inputNames().iterator().next();
-        this.outputKey = function.signature().outputNames().iterator().next();
+        this.outputKey = outputKey != null ? outputKey : function.signature().outputNames().iterator().next();
     }
 
+    /** Loads the model to run {@code signature} (null: serving_default) and return its first output. */
     public static SavedModelRunner load(Path dir, String signature) {
+        return load(dir, signature, null);
+    }
+
+    /**
+     * Loads the model to run {@code signature} (null: serving_default) and return its output {@code outputKey} (null:
+     * the first one), e.g. the classifier of a model with several outputs.
+     */
+    public static SavedModelRunner load(Path dir, String signature, String outputKey) {
         if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
             throw ConversionException.badInput("no saved_model.pb in " + dir + ": pass a SavedModel folder");
         }
@@ -55,14 +64,14 @@ public final class SavedModelRunner implements AutoCloseable {
                 throw ConversionException.badInput("the model has no signature '" + name + "': " + firstLine(e));
             }
             TensorFlowCalls.quietly(() -> CapturedVariables.restoreUnset(bundle, dir, name));
-            return new SavedModelRunner(dir, bundle, function);
+            return new SavedModelRunner(dir, bundle, function, outputKey);
         } catch (RuntimeException e) {
             bundle.close();
             throw e;
         }
     }
 
-    /** Runs a batch: {@code input} is NHWC float32 with the given shape; returns the first output, flattened. */
+    /** Runs a batch: {@code input} is NHWC float32 with the given shape; returns the chosen output, flattened. */
     public float[] run(float[] input, long... shape) {
         return TensorFlowCalls.quietly(() -> runNow(input, shape));
     }
@@ -81,7 +90,8 @@ public final class SavedModelRunner implements AutoCloseable {
     private float[] call(float[] input, long[] shape) {
         try (TFloat32 x = TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(input, true, false));
              Result r = function.call(Map.<String, Tensor>of(inputKey, x))) {
-            Tensor out = r.get(outputKey).orElseGet(() -> r.get(0));
+            Tensor out = r.get(outputKey).orElseThrow(() -> ConversionException.badInput("the SavedModel's signature has no output '"
+                    + outputKey + "'; its outputs are " + function.signature().outputNames()));
             float[] values = new float[(int) out.shape().size()];
             ((TFloat32) out).asRawTensor().data().asFloats().read(values);
             return values;

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.tensorflow.lite.support.metadata.schema.AssociatedFile;
 import org.tensorflow.lite.support.metadata.schema.AssociatedFileType;
@@ -116,10 +117,19 @@ public final class MetadataWriter {
         }
     }
 
-    /** Encodes {@code info}; the same info always gives byte-identical results. */
+    /** Encodes {@code info} for a model with one output; the same info always gives byte-identical results. */
     public static Encoded encode(ModelInfo info) {
+        return encode(info, List.of(info.classifierOutput()));
+    }
+
+    /**
+     * Encodes {@code info} for a model whose outputs are named {@code outputNames}, in order: each output gets its
+     * tensor metadata, and the classifier output ({@link ModelInfo#classifierOutput()}, or the only output) the
+     * labels, so that readers of the standard metadata find them on the right tensor.
+     */
+    public static Encoded encode(ModelInfo info, List<String> outputNames) {
         Map<String, byte[]> buffers = new LinkedHashMap<>();
-        buffers.put(TFLITE_METADATA, modelMetadata(info));
+        buffers.put(TFLITE_METADATA, modelMetadata(info, outputNames));
         buffers.put(ModelInfo.METADATA_NAME, info.toJsonBytes());
         byte[] trailer = info.labels().isEmpty() ? new byte[0]
                 : StoredZip.write(Map.of(LABELS_FILE, labelsFile(info)), 0);
@@ -147,6 +157,7 @@ public final class MetadataWriter {
     }
 
     static Normalization normalization(ModelInfo info) {
+        if (info.inputChannels() == 1) return grayscaleNormalization(info);
         float[] zero = {0f, 0f, 0f}, one = {1f, 1f, 1f};
         if (info.inputType().equals("uint8")) {
             return new Normalization(zero, one, ColorSpaceType.RGB, "raw RGB pixels 0..255; the '" + info.preprocess()
@@ -164,10 +175,28 @@ public final class MetadataWriter {
         };
     }
 
+    /**
+     * One channel: the image's luma (PIL's "L" conversion, as Keras' {@code color_mode="grayscale"}), normalised by
+     * the per-value modes that work on one channel (tf, raw).
+     */
+    private static Normalization grayscaleNormalization(ModelInfo info) {
+        float[] zero = {0f}, one = {1f};
+        String luma = "grayscale (the image's ITU-R 601-2 luma, as PIL's convert(\"L\"))";
+        if (info.inputType().equals("uint8")) {
+            return new Normalization(zero, one, ColorSpaceType.GRAYSCALE, luma + " pixels 0..255; the '" + info.preprocess()
+                    + "' preprocessing runs inside the model");
+        }
+        String quantized = info.inputType().equals("int8") ? ", then quantized with the input tensor's scale and zero point" : "";
+        return info.preprocessMode() == dev.mlpack.runtime.image.Preprocess.TF
+                ? new Normalization(new float[] {127.5f}, new float[] {127.5f}, ColorSpaceType.GRAYSCALE,
+                        luma + ", preprocessing 'tf': x / 127.5 - 1" + quantized)
+                : new Normalization(zero, one, ColorSpaceType.GRAYSCALE, luma + " 0..255, preprocessing 'raw'" + quantized);
+    }
+
     private static float[] fill(float v) { return new float[] {v, v, v}; }
 
     /** The {@code ModelMetadata} flatbuffer. */
-    static byte[] modelMetadata(ModelInfo info) {
+    static byte[] modelMetadata(ModelInfo info, List<String> outputNames) {
         FlatBufferBuilder fb = new FlatBufferBuilder(1024);
         Normalization norm = normalization(info);
 
@@ -185,24 +214,19 @@ public final class MetadataWriter {
                         + norm.summary() + "."), 0, inputContent,
                 TensorMetadata.createProcessUnitsVector(fb, new int[] {normUnit}), inputStats, 0);
 
-        // output: class scores with their labels
-        FeatureProperties.startFeatureProperties(fb);
-        int featureProps = FeatureProperties.endFeatureProperties(fb);
-        int outputContent = Content.createContent(fb, ContentProperties.FeatureProperties, featureProps, 0);
-        int outputFiles = 0;
-        if (!info.labels().isEmpty()) {
-            int labels = AssociatedFile.createAssociatedFile(fb, fb.createString(LABELS_FILE),
-                    fb.createString("Class names, one per line, in output order."), AssociatedFileType.TENSOR_AXIS_LABELS, 0, 0);
-            outputFiles = TensorMetadata.createAssociatedFilesVector(fb, new int[] {labels});
+        // outputs: the classifier's scores with their labels; any other output as the model returns it
+        int[] outputs = new int[Math.max(1, outputNames.size())];
+        for (int i = 0; i < outputs.length; i++) {
+            boolean classifier = outputNames.size() <= 1 || outputNames.get(i).equals(info.classifierOutput());
+            outputs[i] = classifier ? classifierOutputMetadata(fb, info)
+                    : TensorMetadata.createTensorMetadata(fb, fb.createString(outputNames.get(i)), fb.createString("Output '"
+                            + outputNames.get(i) + "', as the model computes it (not the classifier output '" + info.classifierOutput()
+                            + "')."), 0, featureContent(fb), 0, 0, 0);
         }
-        int output = TensorMetadata.createTensorMetadata(fb, fb.createString("probability"),
-                fb.createString(info.labels().isEmpty() ? "Class scores (" + info.outputType() + ")."
-                        : "Scores of the " + info.labels().size() + " classes in " + LABELS_FILE + " (" + info.outputType() + ")."),
-                0, outputContent, 0, 0, outputFiles);
 
         int subgraph = SubGraphMetadata.createSubGraphMetadata(fb, fb.createString("main"), 0,
                 SubGraphMetadata.createInputTensorMetadataVector(fb, new int[] {input}),
-                SubGraphMetadata.createOutputTensorMetadataVector(fb, new int[] {output}), 0, 0, 0, 0, 0, 0);
+                SubGraphMetadata.createOutputTensorMetadataVector(fb, outputs), 0, 0, 0, 0, 0, 0);
         String description = info.description().isEmpty()
                 ? "Image classifier converted to TFLite by mlpack (preprocessing '" + info.preprocess() + "')."
                 : info.description();
@@ -212,5 +236,32 @@ public final class MetadataWriter {
                 fb.createString(MIN_PARSER_VERSION));
         ModelMetadata.finishModelMetadataBuffer(fb, model);
         return fb.sizedByteArray();
+    }
+
+    private static int featureContent(FlatBufferBuilder fb) {
+        FeatureProperties.startFeatureProperties(fb);
+        int featureProps = FeatureProperties.endFeatureProperties(fb);
+        return Content.createContent(fb, ContentProperties.FeatureProperties, featureProps, 0);
+    }
+
+    /** The classifier output: its labels, and what its values are (probabilities, or logits mlpack scores). */
+    private static int classifierOutputMetadata(FlatBufferBuilder fb, ModelInfo info) {
+        int outputContent = featureContent(fb);
+        int outputFiles = 0;
+        if (!info.labels().isEmpty()) {
+            int labels = AssociatedFile.createAssociatedFile(fb, fb.createString(LABELS_FILE),
+                    fb.createString("Class names, one per line, in output order."), AssociatedFileType.TENSOR_AXIS_LABELS, 0, 0);
+            outputFiles = TensorMetadata.createAssociatedFilesVector(fb, new int[] {labels});
+        }
+        String what = switch (info.outputActivation()) {
+            case "none" -> " These are logits: apply a softmax (a sigmoid for one unit, then [1-p, p]) for probabilities.";
+            case "sigmoid" -> " Sigmoid units; a single unit is P(class 1), and class 0 scores 1-p.";
+            default -> "";
+        };
+        return TensorMetadata.createTensorMetadata(fb, fb.createString("probability"),
+                fb.createString((info.labels().isEmpty() ? "Class scores (" + info.outputType() + ")."
+                        : "Scores of the " + info.labels().size() + " classes in " + LABELS_FILE + " (" + info.outputType() + ").")
+                        + what),
+                0, outputContent, 0, 0, outputFiles);
     }
 }

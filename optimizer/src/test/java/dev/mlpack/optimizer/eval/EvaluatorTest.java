@@ -159,7 +159,8 @@ class EvaluatorTest {
         ConversionException e = assertThrows(ConversionException.class,
                 () -> Evaluator.evaluate(EvaluationRequest.builder(floatModel, int8Model, data).labels(labels).build()));
         assertEquals(2, e.kind().exitCode());
-        assertTrue(e.getMessage().contains("names 3 classes but the models have 10 outputs"), e.getMessage());
+        assertTrue(e.getMessage().contains("labels3.txt names 3 classes but the classifier output 'output_0' scores 10 (10 classes,"
+                + " softmax); pass a labels file with one line per class"), e.getMessage());
     }
 
     @Test
@@ -189,8 +190,8 @@ class EvaluatorTest {
         ConversionException e = assertThrows(ConversionException.class,
                 () -> Evaluator.evaluate(EvaluationRequest.builder(Samples.model(), tiny, images).limit(10).build()));
         assertEquals(2, e.kind().exitCode());
-        assertTrue(e.getMessage().contains("the models take different input sizes: the reference")
-                && e.getMessage().contains("takes 32x32") && e.getMessage().contains("takes 4x4"), e.getMessage());
+        assertTrue(e.getMessage().contains("the models take different inputs: the reference")
+                && e.getMessage().contains("takes 32x32 RGB") && e.getMessage().contains("takes 4x4 RGB"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     }
 

@@ -46,6 +46,7 @@ import org.tensorflow.lite.support.metadata.schema.ModelMetadata;
 import org.tensorflow.lite.support.metadata.schema.NormalizationOptions;
 import org.tensorflow.lite.support.metadata.schema.ProcessUnit;
 import org.tensorflow.lite.support.metadata.schema.ProcessUnitOptions;
+import org.tensorflow.lite.support.metadata.schema.SubGraphMetadata;
 import org.tensorflow.lite.support.metadata.schema.TensorMetadata;
 
 class MetadataWriterTest {
@@ -248,6 +249,36 @@ class MetadataWriterTest {
         }
         float[] zero = keras.apply(new float[] {0, 0, 0});
         for (int c = 0; c < 3; c++) assertEquals(zero[c], in.stats().min(c), 1e-4f);
+    }
+
+    @Test
+    void aGrayscaleInputIsOneLumaChannel() {
+        ModelInfo gray = info().toBuilder().preprocess("tf").inputType("float32").inputChannels(1).build();
+        TensorMetadata in = standardMetadata(gray, List.of("probability")).subgraphMetadata(0).inputTensorMetadata(0);
+        NormalizationOptions norm = normalization(in);
+        assertArrayEquals(new float[] {127.5f}, floats(norm, true));
+        assertArrayEquals(new float[] {127.5f}, floats(norm, false));
+        ImageProperties image = (ImageProperties) in.content().contentProperties(new ImageProperties());
+        assertEquals(ColorSpaceType.GRAYSCALE, image.colorSpace());
+        assertTrue(in.description().contains("luma"), in.description());
+    }
+
+    @Test
+    void theLabelsGoOnTheClassifierOutputOfSeveral() {
+        ModelInfo twoHeads = info().toBuilder().classifierOutput("output_1", dev.mlpack.runtime.classifier.OutputActivation.NONE).build();
+        SubGraphMetadata graph = standardMetadata(twoHeads, List.of("output_0", "output_1")).subgraphMetadata(0);
+        assertEquals(2, graph.outputTensorMetadataLength(), "one entry per output tensor, in order");
+        assertEquals("output_0", graph.outputTensorMetadata(0).name());
+        assertEquals(0, graph.outputTensorMetadata(0).associatedFilesLength());
+        TensorMetadata classifier = graph.outputTensorMetadata(1);
+        assertEquals("probability", classifier.name());
+        assertEquals(MetadataWriter.LABELS_FILE, classifier.associatedFiles(0).name());
+        assertTrue(classifier.description().contains("logits: apply a softmax"), classifier.description());
+    }
+
+    private static ModelMetadata standardMetadata(ModelInfo info, List<String> outputs) {
+        byte[] buffer = MetadataWriter.encode(info, outputs).metadataBuffers().get(MetadataWriter.TFLITE_METADATA);
+        return ModelMetadata.getRootAsModelMetadata(ByteBuffer.wrap(buffer));
     }
 
     private static NormalizationOptions normalization(TensorMetadata in) {

@@ -72,8 +72,8 @@ public final class InputDecoder {
     }
 
     /**
-     * Decodes the {@code length} bytes at {@code offset} and resizes them to the pipeline's size: HWC-interleaved RGB
-     * floats in 0..255, as {@code pipeline.resize().apply(decoded, height, width)}.
+     * Decodes the {@code length} bytes at {@code offset} and resizes them to the pipeline's size and channels:
+     * HWC-interleaved floats in 0..255, as {@code pipeline.resized(decoded)} (RGB, or the luma of a grayscale input).
      *
      * @param source names the image in error messages
      * @param gate told of the memory each step is about to hold
@@ -108,7 +108,7 @@ public final class InputDecoder {
         int height = pipeline.height();
         int width = pipeline.width();
         Resize resize = pipeline.resize();
-        long output = 4L * 3 * height * width;
+        long output = 4L * pipeline.inputLength();
         JpegFrame jpeg = header.jpeg();
         Optional<TurboJpeg> fast = jpeg == null ? Optional.empty() : turbo.get();
         if (jpeg != null && fast.isPresent() && (jpeg.components() == 1 || jpeg.components() == 3)) {
@@ -117,22 +117,27 @@ public final class InputDecoder {
             // The file's copy in native memory, libjpeg's buffers, Leptonica's 32-bit image and its copy on the heap.
             gate.reserve(length + jpeg.coefficientBytes() + scaled * 8 + output);
             DecodedRows image = fast.get().decode(data, offset, length, reduction);
-            if (image != null) return shrink.apply(resize, image, height, width);
+            if (image != null) return shrink.apply(resize, inChannels(image), height, width);
             gate.reserve(header.imageIoBytes(length)); // refused or warned about: ImageIO decides, at full size
-            return shrink.apply(resize, RowSource.of(imageIo.decode(data, offset, length, source)), height, width);
+            return shrink.apply(resize, inChannels(RowSource.of(imageIo.decode(data, offset, length, source))), height, width);
         }
         if (header.png() != null) {
             try (PngRows rows = PngRows.open(data, offset, length, source)) {
                 if (rows != null) {
                     gate.reserve(PNG_READER_BYTES + 24L * header.width() + output);
-                    T out = shrink.apply(resize, rows, height, width);
+                    T out = shrink.apply(resize, inChannels(rows), height, width);
                     rows.finish();
                     return out;
                 }
             }
         }
         gate.reserve((header.format() == ImageHeader.Format.UNKNOWN ? length + UNREADABLE_BYTES : header.imageIoBytes(length)) + output);
-        return shrink.apply(resize, RowSource.of(imageIo.decode(data, offset, length, source)), height, width);
+        return shrink.apply(resize, inChannels(RowSource.of(imageIo.decode(data, offset, length, source))), height, width);
+    }
+
+    /** The decoded RGB rows in the input's channels: as they are, or their luma for a grayscale input. */
+    private RowSource inChannels(RowSource rgb) {
+        return pipeline.grayscale() ? RowSource.luma(rgb) : rgb;
     }
 
     /**

@@ -19,6 +19,10 @@ import java.util.stream.Collectors;
  *   <li>{@link #RAW}: unchanged 0..255 (models that normalise inside the graph, e.g.
  *       EfficientNet, ConvNeXt).
  * </ul>
+ *
+ * <p>{@link #TF} and {@link #RAW} treat every value alike, so they also apply to a grayscale
+ * (one-channel) input; {@link #CAFFE} and {@link #TORCH} have per-RGB-channel constants and do not
+ * (see {@link #worksOn(int)}).
  */
 public enum Preprocess {
     TF,
@@ -37,8 +41,33 @@ public enum Preprocess {
      * @throws IllegalArgumentException if the length is not a multiple of 3
      */
     public float[] applyInPlace(float[] hwc) {
-        if (hwc.length % 3 != 0) {
-            throw new IllegalArgumentException("expected interleaved RGB, got " + hwc.length + " values");
+        return applyInPlace(hwc, 3);
+    }
+
+    /**
+     * Whether this mode applies to an input of {@code channels} channels: every mode to RGB (3),
+     * only the per-value modes {@link #TF} and {@link #RAW} to grayscale (1).
+     */
+    public boolean worksOn(int channels) {
+        return channels == 3 || (channels == 1 && (this == TF || this == RAW));
+    }
+
+    /**
+     * Like {@link #applyInPlace(float[])} for HWC-interleaved values of {@code channels} channels
+     * (3: RGB; 1: grayscale, {@link #TF} and {@link #RAW} only).
+     *
+     * @throws IllegalArgumentException if the mode does not work on that many channels (see {@link
+     *     #worksOn}), or the length is not a multiple of {@code channels}
+     */
+    public float[] applyInPlace(float[] hwc, int channels) {
+        if (!worksOn(channels)) {
+            throw new IllegalArgumentException(channels == 1
+                    ? "preprocessing '" + kerasName() + "' has per-RGB-channel constants; a grayscale input takes tf or raw"
+                    : "preprocessing works on 1 (grayscale) or 3 (RGB) channels, not " + channels);
+        }
+        if (hwc.length % channels != 0) {
+            throw new IllegalArgumentException("expected interleaved " + (channels == 3 ? "RGB" : channels + "-channel values")
+                    + ", got " + hwc.length + " values");
         }
         switch (this) {
             case TF -> {
@@ -68,9 +97,14 @@ public enum Preprocess {
         return hwc;
     }
 
-    /** Like {@link #applyInPlace} on a copy. */
+    /** Like {@link #applyInPlace(float[])} on a copy. */
     public float[] apply(float[] hwc) {
         return applyInPlace(hwc.clone());
+    }
+
+    /** Like {@link #applyInPlace(float[], int)} on a copy. */
+    public float[] apply(float[] hwc, int channels) {
+        return applyInPlace(hwc.clone(), channels);
     }
 
     /** The lower-case name Keras uses ("tf", "caffe", "torch") or "raw". */

@@ -2,7 +2,8 @@ package dev.mlpack.runtime.image;
 
 /**
  * How an image is brought to a model's input size. All methods return float pixels in 0..255,
- * HWC-interleaved RGB ({@code out[(y * width + x) * 3 + c]}).
+ * HWC-interleaved ({@code out[(y * width + x) * channels + c]}): RGB for an {@link RgbImage}, one
+ * channel for a {@link GrayImage}.
  *
  * <p>{@link #BILINEAR} and {@link #NEAREST} reproduce {@code tf.image.resize(images, [h, w],
  * method=..., antialias=False)}, i.e. TF2's half-pixel-centre sampling, computed in float32 in the
@@ -33,6 +34,15 @@ public enum Resize {
 
     /** Resizes {@code image} to {@code height x width}; see the constants for what each does. */
     public float[] apply(RgbImage image, int height, int width) {
+        return applyDecoded(image, height, width);
+    }
+
+    /** Like {@link #apply(RgbImage, int, int)} for one channel: {@code height * width} values. */
+    public float[] apply(GrayImage image, int height, int width) {
+        return applyDecoded(image, height, width);
+    }
+
+    private float[] applyDecoded(EightBitImage image, int height, int width) {
         try {
             return apply(RowSource.of(image), height, width);
         } catch (ImageDecodeException e) {
@@ -45,7 +55,7 @@ public enum Resize {
      * image, for a streaming decoder that never holds the whole image.
      */
     float[] apply(RowSource image, int height, int width) throws ImageDecodeException {
-        float[] out = new float[checkedSize(height, width)];
+        float[] out = new float[checkedSize(height, width, image.channels().length)];
         resize(image, height, width, out, null);
         return out;
     }
@@ -56,16 +66,16 @@ public enum Resize {
      */
     byte[] applyRounded(RowSource image, int height, int width) throws ImageDecodeException {
         if (this == NEAREST) return ImagePipeline.roundToUint8(apply(image, height, width)); // whole pixels already
-        byte[] out = new byte[checkedSize(height, width)];
+        byte[] out = new byte[checkedSize(height, width, image.channels().length)];
         resize(image, height, width, null, out);
         return out;
     }
 
-    private static int checkedSize(int height, int width) {
+    private static int checkedSize(int height, int width, int channels) {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
         }
-        return height * width * 3;
+        return height * width * channels;
     }
 
     /** Into {@code floats}, or rounded into {@code bytes} (one of them null; bytes only for the bilinear methods). */
@@ -151,8 +161,8 @@ public enum Resize {
             float yLerp = src - floor;
             float[] upper = rows.get(y0, y1);
             float[] lower = rows.get(y1, y0);
-            int o = y * outW * 3;
-            int n = 3 * outW;
+            int n = upper.length;
+            int o = y * n;
             if (floats != null) {
                 for (int i = 0; i < n; i++) {
                     float t = upper[i];
@@ -201,7 +211,7 @@ public enum Resize {
             this.x1 = x1;
             this.xLerp = xLerp;
             this.channels = image.channels();
-            this.slot = new float[][] {new float[3 * x0.length], new float[3 * x0.length]};
+            this.slot = new float[][] {new float[channels.length * x0.length], new float[channels.length * x0.length]};
         }
 
         /** Source row {@code y} interpolated across, computed unless held, in the slot not holding {@code keep}. */
@@ -212,19 +222,27 @@ public enum Resize {
             byte[] px = image.row(y);
             int base = image.offset(y);
             float[] dst = slot[s];
-            int r = channels[0];
-            int g = channels[1];
-            int b = channels[2];
-            for (int x = 0, o = 0; x < x0.length; x++) {
-                int a = base + x0[x];
-                int c = base + x1[x];
-                float xl = xLerp[x];
-                float left = px[a + r] & 0xFF;
-                dst[o++] = left + ((px[c + r] & 0xFF) - left) * xl;
-                left = px[a + g] & 0xFF;
-                dst[o++] = left + ((px[c + g] & 0xFF) - left) * xl;
-                left = px[a + b] & 0xFF;
-                dst[o++] = left + ((px[c + b] & 0xFF) - left) * xl;
+            if (channels.length == 1) {
+                int k = channels[0];
+                for (int x = 0; x < x0.length; x++) {
+                    float left = px[base + x0[x] + k] & 0xFF;
+                    dst[x] = left + ((px[base + x1[x] + k] & 0xFF) - left) * xLerp[x];
+                }
+            } else {
+                int r = channels[0];
+                int g = channels[1];
+                int b = channels[2];
+                for (int x = 0, o = 0; x < x0.length; x++) {
+                    int a = base + x0[x];
+                    int c = base + x1[x];
+                    float xl = xLerp[x];
+                    float left = px[a + r] & 0xFF;
+                    dst[o++] = left + ((px[c + r] & 0xFF) - left) * xl;
+                    left = px[a + g] & 0xFF;
+                    dst[o++] = left + ((px[c + g] & 0xFF) - left) * xl;
+                    left = px[a + b] & 0xFF;
+                    dst[o++] = left + ((px[c + b] & 0xFF) - left) * xl;
+                }
             }
             held[s] = y;
             return dst;
@@ -246,12 +264,10 @@ public enum Resize {
             int sy = Math.max(0, Math.min((int) Math.floor(((float) y + 0.5f) * scaleY), inH - 1));
             byte[] px = image.row(sy);
             int row = image.offset(sy);
-            int o = y * outW * 3;
+            int o = y * outW * ch.length;
             for (int x = 0; x < outW; x++) {
                 int i = row + xs[x];
-                out[o++] = px[i + ch[0]] & 0xFF;
-                out[o++] = px[i + ch[1]] & 0xFF;
-                out[o++] = px[i + ch[2]] & 0xFF;
+                for (int c : ch) out[o++] = px[i + c] & 0xFF;
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.mlpack.runtime.metadata;
 
+import dev.mlpack.runtime.classifier.OutputActivation;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
@@ -47,10 +48,17 @@ import org.tensorflow.lite.schema.Model;
  * @param outputType the output tensor's type: {@code uint8}, {@code int8} or {@code float32}
  * @param mlpackVersion version of mlpack that wrote the model, may be empty
  * @param extra further string properties, sorted by key
+ * @param inputChannels channels of the input image: 3 (RGB) or 1 (grayscale, fed as its PIL "L" luma); 0 if not
+ *     recorded (models written before mlpack recorded it: readers take the input tensor's last dimension)
+ * @param classifierOutput the name (signature output key) of the output holding the class scores; empty if not
+ *     recorded (readers then infer it from the graph, see {@link dev.mlpack.runtime.classifier.TfliteOutputs})
+ * @param outputActivation what that output's values are: {@code softmax}, {@code sigmoid} or {@code none} (logits, to
+ *     which mlpack applies a softmax, or a sigmoid for one unit, when it scores them; see {@link
+ *     dev.mlpack.runtime.classifier.ClassifierOutput}); empty if not recorded
  */
 public record ModelInfo(String name, String description, List<String> labels, String preprocess, String resize,
                         int inputHeight, int inputWidth, String inputType, String outputType, String mlpackVersion,
-                        Map<String, String> extra) {
+                        Map<String, String> extra, int inputChannels, String classifierOutput, String outputActivation) {
 
     /** Name of the {@code Model.metadata} entry holding the JSON. */
     public static final String METADATA_NAME = "mlpack";
@@ -85,6 +93,16 @@ public record ModelInfo(String name, String description, List<String> labels, St
         if (inputHeight < 0 || inputWidth < 0) {
             throw new IllegalArgumentException("input size must not be negative, got " + inputHeight + "x" + inputWidth);
         }
+        if (inputChannels != 0 && inputChannels != 1 && inputChannels != 3) {
+            throw new IllegalArgumentException("input channels must be 1 or 3 (0: not recorded), got " + inputChannels);
+        }
+        Objects.requireNonNull(classifierOutput, "classifierOutput");
+        outputActivation = Objects.requireNonNull(outputActivation, "outputActivation").isBlank() ? ""
+                : OutputActivation.parse(outputActivation).metadataName();
+        if (classifierOutput.isEmpty() != outputActivation.isEmpty()) {
+            throw new IllegalArgumentException("the classifier output's name and activation are recorded together, got '"
+                    + classifierOutput + "' and '" + outputActivation + "'");
+        }
         TreeMap<String, String> sorted = new TreeMap<>();
         extra.forEach((k, v) -> sorted.put(Objects.requireNonNull(k, "extra key"), Objects.requireNonNull(v, "extra value")));
         extra = Collections.unmodifiableMap(sorted);
@@ -103,8 +121,17 @@ public record ModelInfo(String name, String description, List<String> labels, St
     public Builder toBuilder() {
         return new Builder().name(name).description(description).labels(labels).preprocess(preprocess).resize(resize)
                 .inputSize(inputHeight, inputWidth).inputType(inputType).outputType(outputType)
-                .mlpackVersion(mlpackVersion).extra(extra);
+                .mlpackVersion(mlpackVersion).extra(extra).inputChannels(inputChannels)
+                .classifierOutput(classifierOutput, activation().orElse(null));
     }
+
+    /** {@link #outputActivation} as the runtime's enum; empty when the metadata does not record it. */
+    public Optional<OutputActivation> activation() {
+        return outputActivation.isEmpty() ? Optional.empty() : Optional.of(OutputActivation.parse(outputActivation));
+    }
+
+    /** Whether the classifier output (name and activation) is recorded. */
+    public boolean recordsClassifierOutput() { return !classifierOutput.isEmpty(); }
 
     /** {@link #preprocess} as the runtime's enum. */
     public Preprocess preprocessMode() { return Preprocess.parse(preprocess); }
@@ -122,7 +149,7 @@ public record ModelInfo(String name, String description, List<String> labels, St
      */
     public ImagePipeline pipeline() {
         if (!hasInputSize()) throw new IllegalStateException("model '" + name + "' records no input size");
-        return new ImagePipeline(inputHeight, inputWidth, resizeMethod(), preprocessMode());
+        return new ImagePipeline(inputHeight, inputWidth, resizeMethod(), preprocessMode(), inputChannels == 0 ? 3 : inputChannels);
     }
 
     // ---------------------------------------------------------------- JSON
@@ -130,32 +157,28 @@ public record ModelInfo(String name, String description, List<String> labels, St
     /**
      * Compact JSON with every field, keys in a fixed order and {@code extra} sorted, so equal infos
      * give identical text: {@code {"format":1,"name":…,"description":…,"labels":[…],"preprocess":…,
-     * "resize":…,"inputHeight":…,"inputWidth":…,"inputType":…,"outputType":…,"mlpackVersion":…,"extra":{…}}}.
+     * "resize":…,"inputHeight":…,"inputWidth":…,"inputType":…,"outputType":…,"mlpackVersion":…,"extra":{…},
+     * "inputChannels":…,"classifierOutput":…,"outputActivation":…}}. The last three came later (same {@link #FORMAT}:
+     * older readers ignore them).
      */
     public String toJson() {
         StringBuilder out = new StringBuilder(64 + labels.size() * 16);
         out.append("{\"format\":").append(FORMAT);
-        out.append(",\"name\":");
-        Json.string(out, name);
-        out.append(",\"description\":");
-        Json.string(out, description);
+        field(out, "name", name);
+        field(out, "description", description);
         out.append(",\"labels\":[");
         for (int i = 0; i < labels.size(); i++) {
             if (i > 0) out.append(',');
             Json.string(out, labels.get(i));
         }
-        out.append("],\"preprocess\":");
-        Json.string(out, preprocess);
-        out.append(",\"resize\":");
-        Json.string(out, resize);
+        out.append(']');
+        field(out, "preprocess", preprocess);
+        field(out, "resize", resize);
         out.append(",\"inputHeight\":").append(inputHeight);
         out.append(",\"inputWidth\":").append(inputWidth);
-        out.append(",\"inputType\":");
-        Json.string(out, inputType);
-        out.append(",\"outputType\":");
-        Json.string(out, outputType);
-        out.append(",\"mlpackVersion\":");
-        Json.string(out, mlpackVersion);
+        field(out, "inputType", inputType);
+        field(out, "outputType", outputType);
+        field(out, "mlpackVersion", mlpackVersion);
         out.append(",\"extra\":{");
         boolean first = true;
         for (Map.Entry<String, String> e : extra.entrySet()) {
@@ -165,8 +188,17 @@ public record ModelInfo(String name, String description, List<String> labels, St
             out.append(':');
             Json.string(out, e.getValue());
         }
-        out.append("}}");
+        out.append("},\"inputChannels\":").append(inputChannels);
+        field(out, "classifierOutput", classifierOutput);
+        field(out, "outputActivation", outputActivation);
+        out.append('}');
         return out.toString();
+    }
+
+    /** {@code ,"key":"value"}. */
+    private static void field(StringBuilder out, String key, String value) {
+        out.append(",\"").append(key).append("\":");
+        Json.string(out, value);
     }
 
     /** {@link #toJson()} as UTF-8 bytes: the content of the {@value #METADATA_NAME} metadata buffer. */
@@ -212,6 +244,9 @@ public record ModelInfo(String name, String description, List<String> labels, St
             });
             b.extra(extra);
         }
+        if (root.containsKey("inputChannels")) b.inputChannels(integer(root, "inputChannels"));
+        if (root.containsKey("classifierOutput")) b.classifierOutput = str(root, "classifierOutput");
+        if (root.containsKey("outputActivation")) b.outputActivation = str(root, "outputActivation");
         return b.build();
     }
 
@@ -300,7 +335,7 @@ public record ModelInfo(String name, String description, List<String> labels, St
     /**
      * Builds a {@link ModelInfo}. Defaults: name {@code "model"}, empty description, no labels,
      * preprocess {@code raw}, resize {@code bilinear}, unknown (0) input size, input {@code uint8},
-     * output {@code float32}, empty mlpack version, no extras.
+     * output {@code float32}, empty mlpack version, no extras, input channels and classifier output not recorded.
      */
     public static final class Builder {
         private String name = "model";
@@ -314,6 +349,9 @@ public record ModelInfo(String name, String description, List<String> labels, St
         private String outputType = "float32";
         private String mlpackVersion = "";
         private final Map<String, String> extra = new LinkedHashMap<>();
+        private int inputChannels;
+        private String classifierOutput = "";
+        private String outputActivation = "";
 
         private Builder() {}
 
@@ -381,9 +419,22 @@ public record ModelInfo(String name, String description, List<String> labels, St
             return this;
         }
 
+        /** 1 (grayscale) or 3 (RGB); 0 leaves it unrecorded. */
+        public Builder inputChannels(int channels) {
+            this.inputChannels = channels;
+            return this;
+        }
+
+        /** The classifier output's name and activation; a null activation (with any name) leaves both unrecorded. */
+        public Builder classifierOutput(String name, OutputActivation activation) {
+            this.classifierOutput = activation == null ? "" : name;
+            this.outputActivation = activation == null ? "" : activation.metadataName();
+            return this;
+        }
+
         public ModelInfo build() {
             return new ModelInfo(name, description, labels, preprocess, resize, inputHeight, inputWidth, inputType,
-                    outputType, mlpackVersion, extra);
+                    outputType, mlpackVersion, extra, inputChannels, classifierOutput, outputActivation);
         }
     }
 }

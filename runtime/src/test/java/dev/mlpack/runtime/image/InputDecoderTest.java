@@ -211,6 +211,19 @@ class InputDecoderTest {
     }
 
     @Test
+    void aGrayscaleInputGetsTheLumaOfEveryPathAsThePipelineComputesIt() throws Exception {
+        ImagePipeline gray = new ImagePipeline(20, 30, Resize.BILINEAR, Preprocess.RAW, 1);
+        InputDecoder d = new InputDecoder(gray, 1 << 20);
+        for (byte[] file : List.of(pngs().get("rgb8"), ImageDecoderTest.encode(rgb(ImageDecoderTest.noise(61, 47)), "jpeg"),
+                ImageDecoderTest.encode(ImageDecoderTest.noise(40, 30), "gif"))) {
+            float[] expected = gray.resized(IMAGE_IO.decode(file, "x"));
+            assertEquals(20 * 30, expected.length);
+            assertArrayEquals(expected, d.resized(file, 0, file.length, "x", InputDecoder.MemoryGate.NONE));
+            assertArrayEquals(ImagePipeline.roundToUint8(expected), d.pixels(file, 0, file.length, "x", InputDecoder.MemoryGate.NONE));
+        }
+    }
+
+    @Test
     void withoutLibjpegTurboJpegsGoThroughImageIo() throws Exception {
         byte[] jpeg = ImageDecoderTest.encode(rgb(ImageDecoderTest.noise(80, 60)), "jpeg");
         InputDecoder d = new InputDecoder(new ImagePipeline(80, 60, Resize.BILINEAR, Preprocess.RAW), 1 << 26).withoutLibjpegTurbo();

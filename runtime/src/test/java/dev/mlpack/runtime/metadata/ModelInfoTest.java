@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.flatbuffers.FlatBufferBuilder;
+import dev.mlpack.runtime.classifier.OutputActivation;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
@@ -75,6 +76,30 @@ class ModelInfoTest {
         // the bytes are strict UTF-8 even with lone surrogates in the input
         byte[] utf8 = info.toJsonBytes();
         assertEquals(json, new String(utf8, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void recordsTheClassifierOutputAndTheInputChannels() {
+        ModelInfo info = sample().toBuilder().inputChannels(1).classifierOutput("output_1", OutputActivation.NONE).build();
+        assertEquals("output_1", info.classifierOutput());
+        assertEquals("none", info.outputActivation());
+        assertEquals(Optional.of(OutputActivation.NONE), info.activation());
+        assertTrue(info.recordsClassifierOutput());
+        assertEquals(1, info.pipeline().channels());
+        assertEquals(info, ModelInfo.fromJson(info.toJson()));
+        assertTrue(info.toJson().endsWith(",\"inputChannels\":1,\"classifierOutput\":\"output_1\",\"outputActivation\":\"none\"}"),
+                info.toJson());
+        // what mlpack wrote before it recorded them: nothing recorded, readers fall back to the graph
+        ModelInfo older = ModelInfo.fromJson("{\"format\":1,\"labels\":[\"a\",\"b\"],\"inputHeight\":28,\"inputWidth\":28}");
+        assertFalse(older.recordsClassifierOutput());
+        assertEquals(Optional.empty(), older.activation());
+        assertEquals(0, older.inputChannels());
+        assertEquals(3, older.pipeline().channels());
+        assertThrows(IllegalArgumentException.class, () -> ModelInfo.fromJson("{\"format\":1,\"outputActivation\":\"relu\","
+                + "\"classifierOutput\":\"x\"}"));
+        assertThrows(IllegalArgumentException.class, () -> ModelInfo.fromJson("{\"format\":1,\"classifierOutput\":\"x\"}"),
+                "a name without its activation");
+        assertThrows(IllegalArgumentException.class, () -> info.toBuilder().inputChannels(2).build());
     }
 
     @Test
