@@ -128,6 +128,7 @@ public final class Server implements AutoCloseable {
     private record HttpEngine(org.eclipse.jetty.server.Server jetty, ServerConnector connector) {}
 
     private static HttpEngine prepareHttp(ServerConfig config) {
+        tellJettyTheReferenceSize();
         QueuedThreadPool threads = new QueuedThreadPool(PLATFORM_THREADS, 2);
         threads.setName("http");
         threads.setDaemon(true);
@@ -148,6 +149,22 @@ public final class Server implements AutoCloseable {
         jetty.addConnector(connector);
         jetty.addBean(new NetworkConnectionLimit(config.maxConnections(), connector));
         return new HttpEngine(jetty, connector);
+    }
+
+    /** Jetty's property for how many object references share a cache line (it pads its queues by it). */
+    static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+    /**
+     * Unless told, Jetty works the reference size out by starting the platform MBean server and asking it whether
+     * references are compressed: JMX costs about 60 ms of CPU, a sixth of the boot. The JVM compresses references
+     * (4 bytes) whenever the heap is under 32 GB, so the answer is known without it. Set before Jetty's first class
+     * initialises; a value given on the command line is kept.
+     */
+    private static void tellJettyTheReferenceSize() {
+        int referenceBytes = Runtime.getRuntime().maxMemory() < 32L << 30 ? 4 : 8;
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+            System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, Integer.toString(64 / referenceBytes));
+        }
     }
 
     /**

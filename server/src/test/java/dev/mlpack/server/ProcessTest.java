@@ -158,6 +158,21 @@ class ProcessTest {
     }
 
     @Test
+    void bootStartsNoMBeanServer() throws Exception {
+        // Jetty starts the platform MBean server to learn the reference size unless told it: a sixth of the boot's CPU.
+        // (Its logger factory implements DynamicMBean, so a few javax.management interfaces do load: they cost nothing.)
+        Path classLog = tmp.resolve("classes.log");
+        try (Running server = new Running(List.of("-Xlog:class+load=info:file=" + classLog),
+                "--model", TestModels.sampleInt8().toString(), "--host", "127.0.0.1", "--port", "0")) {
+            int port = server.awaitListening();
+            assertEquals(200, new Http(port).get("/ping").status());
+            List<String> jmx = Files.readAllLines(classLog).stream()
+                    .filter(line -> line.contains(" java.lang.management.") || line.contains(" com.sun.jmx.")).toList();
+            assertEquals(List.of(), jmx, "the platform MBean server's classes, loaded by the boot");
+        }
+    }
+
+    @Test
     void missingNativesFolderIsOneClearLine() throws Exception {
         Process p = new ProcessBuilder(javaCommand("--model", TestModels.sampleInt8().toString(), "--natives",
                 tmp.resolve("none").toString())).start();
