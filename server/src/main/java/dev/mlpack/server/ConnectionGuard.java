@@ -24,7 +24,7 @@ import org.eclipse.jetty.util.Callback;
  *       this timeout bound what they cost in all. A new connection that sends nothing gets the same time;
  *   <li>during the drain after SIGTERM, connections without a request in the handler: closed once idle (or sending
  *       headers) for {@link #DRAIN_IDLE_NANOS}, since a keep-alive client that was about to send its next request has
- *       had time to send it and get its answer (503 with {@code Connection: close}) instead of having the connection
+ *       had time to send it and get its answer (with {@code Connection: close}) instead of having the connection
  *       vanish under it.
  * </ul>
  */

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
@@ -267,9 +270,8 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Drains and stops (SIGTERM): stops accepting connections; answers the requests in flight, with {@code Connection:
-     * close}; answers requests that arrive on open connections meanwhile with 503 and {@code Connection: close}; closes
-     * connections left idle; and returns when none is open, or after the configured drain time. The interpreters are
+     * Drains and stops (SIGTERM): stops accepting connections; answers the requests in flight, and those still arriving
+     * on open connections, with {@code Connection: close}; closes connections left idle; and returns when none is open, or after the configured drain time. The interpreters are
      * freed unless a request is still running (the process is about to exit then).
      */
     @Override
@@ -284,10 +286,17 @@ public final class Server implements AutoCloseable {
             closed = true;
         }
         long end = System.nanoTime() + config.drain().toNanos();
+        int listeningPort = port();
+        // The listening socket closes first, refusing new connections, and only then do answers say Connection: close.
+        // The other way round, a client told to close could reconnect into the accept backlog just before the socket
+        // closes: the kernel would have completed its connection and taken its request, then reset it unanswered.
+        // Closed, not shut down: Jetty's graceful shutdown would also end keep-alive connections after their current
+        // answer, even one whose headers went out without Connection: close, under a client's next request.
+        connector.close();
+        awaitRefusing(listeningPort);
         draining = true;
         guard.drain();
         started.run();
-        connector.shutdown(); // closes the listening socket: new connections are refused from here on
         try {
             while ((inFlight.get() > 0 || guard.count() > 0) && System.nanoTime() < end) Thread.sleep(5);
         } catch (InterruptedException e) {
@@ -295,6 +304,30 @@ public final class Server implements AutoCloseable {
         }
         stopQuietly();
         if (inFlight.get() == 0) predictor.close();
+    }
+
+    /**
+     * Returns once connecting to {@code port} is refused (or after a second). Closing the listening channel returns at
+     * once, but while Jetty's acceptor thread is still inside {@code accept()} the kernel keeps the socket and goes on
+     * completing connections into its backlog, to reset them later; on a loaded machine that lasts until the thread is
+     * next scheduled. A probe that connects meanwhile is one more of those, closed at once.
+     */
+    private void awaitRefusing(int port) {
+        String host = config.host().isEmpty() || config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() < end) {
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress(host, port), 100);
+            } catch (IOException refused) {
+                return;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void stopQuietly() {
@@ -404,7 +437,9 @@ public final class Server implements AutoCloseable {
     }
 
     private Reply predict(Call call, boolean tfServing) throws InterruptedException {
-        if (draining) throw HttpError.shuttingDown();
+        // During the drain a request still arrives on a connection opened before it, sent before its client could see a
+        // Connection: close. It is served (its answer closes the connection, so each connection brings one at most):
+        // refused with its body unread, its answer could be lost to the reset that closing over unread bytes causes.
         Request request = call.request;
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         // TF Serving's routes read JSON whatever the Content-Type says: curl -d sends a form type.

@@ -3,6 +3,7 @@ package dev.mlpack.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -212,6 +213,45 @@ class RobustnessTest {
         quick.close();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms < 4000, "close took " + ms + " ms");
+    }
+
+    @Test
+    void theDrainRefusesNewConnectionsAndAnswersARequestOnAnOpenOneWithConnectionClose() throws Exception {
+        Server draining = Server.start(ServerConfig.builder(TestModels.sampleInt8()).host("127.0.0.1").port(0).workers(1)
+                .drain(java.time.Duration.ofSeconds(20)).accessLog(false).build(), new PrintStream(OutputStream.nullOutputStream()));
+        int port = draining.port();
+        byte[] png = Files.readAllBytes(TestModels.sampleImage("Bag"));
+        byte[] request = ("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: " + png.length
+                + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        Thread drain = null;
+        try (Socket keptAlive = new Socket("127.0.0.1", port);
+             Socket inFlight = Http.partialPost(port, "/predict", "image/png", png.length, Arrays.copyOf(png, 10))) {
+            keptAlive.setSoTimeout(20_000);
+            keptAlive.getOutputStream().write(request);
+            keptAlive.getOutputStream().write(png);
+            Http.Raw before = Http.readAnswer(keptAlive.getInputStream());
+            assertEquals(200, before.status(), before.body());
+            assertEquals(null, before.header("Connection"), "kept alive before the drain");
+            new Http(port).awaitAdmitted(1); // the request in flight keeps the drain going
+
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            drain = Thread.ofPlatform().start(() -> draining.drain(started::countDown));
+            assertTrue(started.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertThrows(java.net.ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "no new connections");
+
+            // Sent on a connection opened before the drain: served, and told to close.
+            keptAlive.getOutputStream().write(request);
+            keptAlive.getOutputStream().write(png);
+            Http.Raw during = Http.readAnswer(keptAlive.getInputStream());
+            assertEquals(200, during.status(), during.body());
+            assertEquals("close", during.header("Connection"));
+
+            String last = Http.finish(inFlight, Arrays.copyOfRange(png, 10, png.length));
+            assertTrue(last.startsWith("HTTP/1.1 200"), last);
+        } finally {
+            if (drain != null) drain.join(25_000);
+            draining.close();
+        }
     }
 
     // ------------------------------------------------------------------ inputs
