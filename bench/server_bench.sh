@@ -11,13 +11,20 @@
 #             (bench/java/ServerBaseline.java), so served / invoke-only is measured under the same machine load;
 #             also `mlpack serve` under the same load, and the current server with 2 workers against 2 threads
 #   attacks   bench/java/ServerAttacks.java against both: 500 slow-header connections for 30 s with /ping probed every
-#             100 ms; 16 concurrent 4096 x 4096 JPEG photos; 17 concurrent bodies of about 10 MB; a 10 MB multipart of
-#             2048 x 2048 JPEGs then a small request; SIGTERM under 16 keep-alive clients; TF Serving's documented
-#             `curl -d '{"instances": ...}'` and the columnar form. Peak RSS after each burst
+#             100 ms; 16 concurrent 4096 x 4096 JPEG photos; 17 concurrent bodies of just under 10 MB; a 10 MB multipart
+#             of 2048 x 2048 JPEGs then a small request, and one of 805 small JPEGs; malformed requests (a Content-Length
+#             that is not a number, a bad URI escape, a 20 KB header, a line that is not HTTP); TF Serving's documented
+#             `curl -d '{"instances": ...}'`, the columnar form and an unknown version; SIGTERM under 16 keep-alive
+#             clients. Peak RSS after each burst
 #   correct   /predict top-1 against `mlpack evaluate`'s (bench/java/EvaluateTop1.java) on 50 potato images (potato
-#             model), the 100 held-out ImageNet images, and 50 of them enlarged 4x (2000 x 1500: DCT-scaled by 1/4)
+#             model), the 99 held-out ImageNet images (the odd rows of calibration.csv), and 50 of them enlarged 4x
+#             (about 2000 x 1500: DCT-scaled by 1/4)
+#   engines   the two HTTP engines alone (bench/java/HttpEngines.java: the JDK's HttpServer on virtual threads with its
+#             limits, and Jetty 12 as the server configures it), each answering /ping, with the Procfile's JVM flags
+#             and an AOT cache each: boot to /ping (median of 5, alternating), CPU by then, /ping requests/s and peak
+#             RSS under wrk (16 connections, 10 s), 500 slow-header connections, and the malformed requests
 #
-#   usage: bench/server_bench.sh [all|boot|load|attacks|correct]...   (default all)
+#   usage: bench/server_bench.sh [all|boot|load|attacks|correct|engines]...   (default all)
 #   env:   MLPACK_SHARED_DATA (../shared/data), MLPACK_BENCH_DIR (~/.cache/mlpack/bench), BASELINE_REF (7f13095, the
 #          commit before issue 14), LOAD_SECONDS (30), CONNECTIONS (16)
 # Needs ../shared/data (skips, exit 0, when absent), wrk and curl (apt-get install wrk curl), the venv
@@ -72,10 +79,10 @@ if [[ ! -d $JPEGS ]]; then
   for f in $(tail -n +2 "$SHARED/imagenet/calibration.csv" | cut -d, -f1 | head -16); do cp "$SHARED/imagenet/$f" "$JPEGS/img$i.jpg"; i=$((i + 1)); done
 fi
 BIG="$W/big"
-if [[ ! -f $BIG/done ]]; then
-  mkdir -p "$BIG"
+if [[ ! -f $BIG/done-2 ]]; then
+  rm -rf "$BIG" && mkdir -p "$BIG"
   # Photo-like large JPEGs made from ImageNet images (bicubic enlargement plus sensor-like noise, as a camera's
-  # files have): 4096 x 4096 at quality 92; "10 MB" bodies at quality 100; 2048 x 2048 for the deadline's multipart.
+  # files have): 4096 x 4096 at quality 92; bodies of just under 10 MB; 2048 x 2048 for the deadline's multipart.
   "$PY" - "$SHARED/imagenet" "$BIG" <<'PY'
 import io, os, sys, numpy as np
 from PIL import Image
@@ -89,16 +96,17 @@ def photo(name, size):
 for i, n in enumerate(names):
     p = photo(n, (4096, 4096))
     p.save(os.path.join(out, f"photo4096_{i}.jpg"), quality=92)
-    # A body of just under 10 MB (--max-body): more noise until quality 100 without chroma subsampling reaches it.
-    for sigma in (12, 16, 20, 24, 28, 32):
-        a = np.asarray(p, dtype=np.int16) + rng.normal(0, sigma, (4096, 4096, 3)).astype(np.int16)
-        b = io.BytesIO(); Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).save(b, format="JPEG", quality=100, subsampling=0)
-        if b.tell() > 9 * 1024 * 1024 or sigma == 32:
-            break
-    for q in (100, 99, 98, 97, 96, 95, 94, 93, 92):
-        b = io.BytesIO(); Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).save(b, format="JPEG", quality=q, subsampling=0)
-        if b.tell() <= 10 * 1024 * 1024 - 4096:
-            open(os.path.join(out, f"body10mb_{i}.jpg"), "wb").write(b.getvalue()); break
+    # A body of just under 10 MB (--max-body): the photo with more noise at quality 100 without chroma subsampling
+    # (well over 10 MB), its rows cut, 16 at a time, until the file fits.
+    noisy = np.clip(np.asarray(p, dtype=np.int16) + rng.normal(0, 24, (4096, 4096, 3)), 0, 255).astype(np.uint8)
+    def encoded(rows):
+        b = io.BytesIO(); Image.fromarray(noisy[:rows]).save(b, format="JPEG", quality=100, subsampling=0); return b.getvalue()
+    limit = 10 * 1024 * 1024 - 4096
+    rows, data = 4096, encoded(4096)
+    while len(data) > limit:
+        rows = min(rows - 16, int(rows * limit / len(data)) // 16 * 16)
+        data = encoded(rows)
+    open(os.path.join(out, f"body10mb_{i}.jpg"), "wb").write(data)
     photo(n, (2048, 2048)).save(os.path.join(out, f"photo2048_{i}.jpg"), quality=90)
 PY
   # A multipart body of 2048 x 2048 JPEGs, as many as fit in 10 MB.
@@ -126,7 +134,7 @@ n = min(805, (10 * 1024 * 1024 - 20) // len(part))
 open(os.path.join(d, "multipart805.bin"), "wb").write(part * n + b"--mlpackbench--\r\n")
 print(n, "small images in the second multipart", file=sys.stderr)
 PY
-  touch "$BIG/done"
+  touch "$BIG/done-2"
 fi
 
 # ---- the two artifacts, extracted
@@ -171,6 +179,10 @@ invoke_only() { # $1 = threads
   "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "$ROOT/server/target/lib/*" bench/java/ServerBaseline.java \
     "$MNET" "$1" 1 "$SECONDS_LOAD" invoke "$JPEGS"/* 2>>"$LOG" | sed 's/images_per_second=//'
 }
+decode_only() { # $1 = decode|decode-imageio: one thread decoding the JPEGs to the model's input, C1 as in the Procfile
+  "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$ROOT/server/target/lib/*" \
+    bench/java/ServerBaseline.java "$MNET" 1 1 10 "$1" "$JPEGS"/* 2>>"$LOG" | sed 's/images_per_second=//'
+}
 attack() { "$JAVA" bench/java/ServerAttacks.java "$@" 2>>"$LOG"; }
 
 if want boot; then
@@ -212,6 +224,7 @@ if want load; then
   run_load "current Procfile (1 worker)" current 1
   run_load "mlpack serve (1 worker)" serve 1
   run_load "current, --workers 2" current 2 --workers 2
+  echo "decoding alone, 1 thread, 10 s: InputDecoder (libjpeg-turbo) $(decode_only decode) images/s; the same with JPEGs through ImageIO $(decode_only decode-imageio) images/s; load average $(load)"
 fi
 
 if want attacks; then
@@ -222,7 +235,7 @@ if want attacks; then
     stop
     start "$which"
     echo "-- $which: 16 x 4096x4096 JPEG photos ($(du -k "$BIG/photo4096_0.jpg" | cut -f1) KB): $(attack burst "$PORT" 16 image/jpeg "$BIG"/photo4096_*.jpg) peak_rss_mb=$(rss)"
-    echo "-- $which: 17 x ~10 MB bodies ($(du -k "$BIG/body10mb_0.jpg" | cut -f1) KB JPEGs): $(attack burst "$PORT" 17 image/jpeg "$BIG"/body10mb_*.jpg) peak_rss_mb=$(rss)"
+    echo "-- $which: 17 x 10 MB bodies ($(du -k "$BIG/body10mb_0.jpg" | cut -f1) KB JPEGs): $(attack burst "$PORT" 17 image/jpeg "$BIG"/body10mb_*.jpg) peak_rss_mb=$(rss)"
     t0=$(date +%s%N)
     status=$(curl -s -o "$W/multipart.json" -w '%{http_code}' --max-time 60 -H 'Content-Type: multipart/form-data; boundary=mlpackbench' \
       --data-binary @"$BIG/multipart10mb.bin" "http://127.0.0.1:$PORT/predict?top_k=1" || echo "no-answer")
@@ -235,6 +248,7 @@ if want attacks; then
       --data-binary @"$BIG/multipart805.bin" "http://127.0.0.1:$PORT/predict?top_k=1" || echo "no-answer")
     ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     echo "-- $which: 10 MB multipart of $(grep -c 'name="image"' "$BIG/multipart805.bin") small JPEGs: $status after $ms ms ($(head -c 100 "$W/multipart.json"))"
+    echo "-- $which: $(attack protocol "$PORT")"
     # The name TF Serving clients must use: the current server's is --model-name (the app name), the baseline's the metadata's.
     name=$(curl -s "http://127.0.0.1:$PORT/metrics" | sed -n 's/^mlpack_model_info{name="\([^"]*\)".*/\1/p')
     b64=$(base64 -w0 "$JPEGS/img0.jpg")
@@ -253,7 +267,7 @@ if want correct; then
     : > "$2"
     for f in "$1"/*/*; do
       idx=$(curl -s -H 'Content-Type: image/jpeg' --data-binary @"$f" "http://127.0.0.1:$PORT/predict?top_k=1" \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)["predictions"][0]["index"])')
+        | python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["predictions"][0]["index"] if "predictions" in a else "error: " + a.get("error", "?"))')
       printf '%s\t%s\n' "$(realpath -s "$f")" "$idx" >> "$2"
     done
     sort -o "$2" "$2"
@@ -263,23 +277,31 @@ if want correct; then
       "$1" "$2" "$3" 2>>"$LOG" | sort
   }
   agree() { join -t $'\t' "$1" "$2" | awk -F'\t' '$2 == $3 {s++} END {print s + 0}'; }
-  # ImageNet: the 100 odd rows (held out from calibration), and 50 of them enlarged 4x (DCT-scaled by 1/4 when served).
+  correct() { awk -F'\t' '{n = split($1, p, "/"); if (p[n - 1] == $2) s++} END {print s + 0}' "$1"; } # class folder = index
+  same_as_original() { # $1 = a 4x listing: how many top-1 equal evaluate's on the original-size image (by file name)
+    awk -F'\t' 'NR == FNR {n = split($1, p, "/"); o[p[n]] = $2; next} {n = split($1, p, "/"); if (o[p[n]] == $2) s++} END {print s + 0}' \
+      "$W/eval-imagenet.tsv" "$1"
+  }
+  # ImageNet: the 99 odd rows (held out from calibration), and the first 50 of them that stay within the server's pixel
+  # limit (4096 x 4096) when enlarged 4x (DCT-scaled by 1/4 when served).
   IN="$W/imagenet-heldout"; IN4="$W/imagenet-4x"
-  if [[ ! -f $IN4/done ]]; then
+  if [[ ! -f $IN4/done-2 ]]; then
     rm -rf "$IN" "$IN4"
     "$PY" - "$SHARED/imagenet" "$IN" "$IN4" <<'PY'
 import csv, os, sys
 from PIL import Image
 src, out, out4 = sys.argv[1:4]
 rows = list(csv.reader(open(os.path.join(src, "calibration.csv"))))[1:]
-for k, (path, label) in enumerate(rows[1::2]):
-    for d in (out,) + ((out4,) if k < 50 else ()):
-        os.makedirs(os.path.join(d, label), exist_ok=True)
+enlarged = 0
+for path, label in rows[1::2]:
+    os.makedirs(os.path.join(out, label), exist_ok=True)
     os.symlink(os.path.join(src, path), os.path.join(out, label, os.path.basename(path)))
-    if k < 50:
-        im = Image.open(os.path.join(src, path)).convert("RGB")
+    im = Image.open(os.path.join(src, path)).convert("RGB")
+    if enlarged < 50 and max(im.size) <= 1024:
+        os.makedirs(os.path.join(out4, label), exist_ok=True)
         im.resize((im.width * 4, im.height * 4), Image.BICUBIC).save(os.path.join(out4, label, os.path.basename(path)), quality=92)
-open(os.path.join(out4, "done"), "w").close()
+        enlarged += 1
+open(os.path.join(out4, "done-2"), "w").close()
 PY
   fi
   awk '{print NR - 1}' "$SHARED/imagenet/labels.txt" > "$W/imagenet-index-labels.txt"
@@ -307,6 +329,53 @@ PY
     until curl -sf -o /dev/null "http://127.0.0.1:$PORT/ping"; do sleep 0.05; done
     top1 "$data" "$W/server-$name.tsv"
     stop
-    echo "$name: $(agree "$W/eval-$name.tsv" "$W/server-$name.tsv") of $(wc -l < "$W/server-$name.tsv") identical (evaluate listed $(wc -l < "$W/eval-$name.tsv"))"
+    echo "$name: $(agree "$W/eval-$name.tsv" "$W/server-$name.tsv") of $(wc -l < "$W/server-$name.tsv") identical (evaluate listed $(wc -l < "$W/eval-$name.tsv"); server errors: $(grep -c $'\terror' "$W/server-$name.tsv" || true))"
+    if [[ $name == imagenet* ]]; then
+      echo "   top-1 accuracy: evaluate $(correct "$W/eval-$name.tsv"), server $(correct "$W/server-$name.tsv")"
+      if [[ $name == imagenet-4x ]]; then
+        echo "   top-1 as on the original-size image: evaluate $(same_as_original "$W/eval-$name.tsv"), server $(same_as_original "$W/server-$name.tsv")"
+      fi
+    fi
+  done
+fi
+
+if want engines; then
+  echo "== engines: /ping on each HTTP engine alone (bench/java/HttpEngines.java), the Procfile's JVM flags, an AOT cache each; load average $(load)"
+  E="$W/engines"
+  rm -rf "$E" && mkdir -p "$E/classes"
+  "$JH/bin/javac" -d "$E/classes" -cp "$ROOT/server/target/lib/*" bench/java/HttpEngines.java
+  "$JH/bin/jar" cf "$E/engines.jar" -C "$E/classes" .
+  ECP="$E/engines.jar:$(ls "$ROOT"/server/target/lib/*.jar | tr '\n' ':' | sed 's/:$//')"
+  read -ra FLAGS <<< "$(web current | sed 's/^java //; s/ -XX:AOTCache=.*//')"
+  engine_start() { # $1 = jdk|jetty, rest: JVM options; sets PID, PORT, BOOT_MS, BOOT_CPU_MS
+    local which=$1; shift
+    PORT=$(free_port)
+    local t0; t0=$(date +%s%N)
+    "$JAVA" "${FLAGS[@]}" "$@" -cp "$ECP" HttpEngines "$which" "$PORT" >"$W/server.out" 2>&1 &
+    PID=$!
+    until curl -sf -o /dev/null "http://127.0.0.1:$PORT/ping"; do sleep 0.005; done
+    BOOT_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+    BOOT_CPU_MS=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$PID/stat")
+  }
+  for e in jdk jetty; do # the AOT cache's training run: a boot and some /ping, written at exit
+    engine_start $e -XX:AOTCacheOutput="$E/$e.aot"
+    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/ping"; done
+    stop
+  done
+  declare -A wall cpu
+  for i in 1 2 3 4 5; do
+    for e in jdk jetty; do
+      engine_start $e -XX:AOTCache="$E/$e.aot"; wall[$e]+="$BOOT_MS "; cpu[$e]+="$BOOT_CPU_MS "; stop
+    done
+  done
+  for e in jdk jetty; do
+    engine_start $e -XX:AOTCache="$E/$e.aot"
+    rps=$(wrk -t1 -c16 -d10s "http://127.0.0.1:$PORT/ping" | awk '/Requests\/sec/ {print $2}')
+    echo "$e: boot median $(printf '%s\n' ${wall[$e]} | median) ms (${wall[$e]}), CPU $(printf '%s\n' ${cpu[$e]} | median) ms; /ping ${rps} requests/s, peak_rss_mb=$(rss)"
+    stop
+    engine_start $e -XX:AOTCache="$E/$e.aot"
+    echo "$e: $(attack slowloris "$PORT" 500 15)"
+    echo "$e: $(attack protocol "$PORT")"
+    stop
   done
 fi

@@ -35,6 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                        the server had begun to drain, the exit time (the exit code is the caller's
  *                                        to read).
  *
+ *   protocol PORT                        malformed requests, each on its own connection: a Content-Length that is not
+ *                                        a number, a URI with a bad escape, a 20 KB header, a line that is not HTTP.
+ *                                        Prints each one's status and Content-Type ("closed" when the server closed
+ *                                        the connection without an answer).
+ *
  * Answers are read as HTTP/1.1 with a Content-Length, which is what the server sends.
  */
 public final class ServerAttacks {
@@ -44,6 +49,7 @@ public final class ServerAttacks {
             case "burst" -> burst(Integer.parseInt(args[1]), Integer.parseInt(args[2]), args[3], List.of(args).subList(4, args.length));
             case "drain" -> drain(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]),
                     Files.readAllBytes(Path.of(args[5])));
+            case "protocol" -> protocol(Integer.parseInt(args[1]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -102,6 +108,30 @@ public final class ServerAttacks {
                         + " slow_open_max=%d slow_cut_off=%d%n", connections, seconds, latencies.size(), failures,
                 latencies.get(latencies.size() / 2), latencies.get((int) Math.min(latencies.size() - 1, Math.ceil(latencies.size() * 0.99))),
                 latencies.getLast(), maxOpen, cutOff.get());
+    }
+
+    // ------------------------------------------------------------------ protocol errors
+
+    static void protocol(int port) throws IOException {
+        Map<String, String> requests = new java.util.LinkedHashMap<>();
+        requests.put("content_length_abc", "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");
+        requests.put("bad_uri_escape", "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+        requests.put("header_20kb", "GET /ping HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+        requests.put("not_http", "HELLO\r\n\r\n");
+        List<String> results = new ArrayList<>();
+        for (Map.Entry<String, String> r : requests.entrySet()) {
+            String result;
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(r.getValue().getBytes(StandardCharsets.ISO_8859_1));
+                Answer a = Answer.read(s.getInputStream());
+                result = a == null ? "closed" : a.status + " " + a.header("content-type");
+            } catch (IOException e) {
+                result = "closed (" + e.getClass().getSimpleName() + ")";
+            }
+            results.add(r.getKey() + "=" + result);
+        }
+        System.out.println("protocol " + String.join("; ", results));
     }
 
     // ------------------------------------------------------------------ bursts
