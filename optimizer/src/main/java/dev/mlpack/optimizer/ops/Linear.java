@@ -34,9 +34,10 @@ import org.tensorflow.lite.schema.BuiltinOptions;
 import org.tensorflow.lite.schema.Conv2DOptions;
 import org.tensorflow.lite.schema.DepthwiseConv2DOptions;
 import org.tensorflow.lite.schema.FullyConnectedOptions;
+import org.tensorflow.lite.schema.TransposeConvOptions;
 
 /**
- * Ops with weights: convolutions, fully connected and batch matrix products; and the TF ops
+ * Ops with weights: convolutions, transposed convolution, fully connected and batch matrix products; and the TF ops
  * that become them, with BiasAdd and BatchNormalization, which fold into them.
  */
 public final class Linear {
@@ -54,6 +55,9 @@ public final class Linear {
             return new DepthwiseAttrs(strides, dilations, padding, depthMultiplier, a);
         }
     }
+
+    /** TRANSPOSE_CONV: output shape (int32 [4]), filter (OHWI), x, bias. */
+    public record TransposeConvAttrs(int[] strides, Padding padding) implements Attrs {}
 
     /** FULLY_CONNECTED: x [.., K], weights [M, K], bias; {@code keepNumDims} keeps x's leading dimensions. */
     public record FullyConnectedAttrs(boolean keepNumDims, Activation activation) implements FusedActivation {
@@ -81,6 +85,16 @@ public final class Linear {
                     (n, a, p) -> p == Precision.HYBRID ? 6 : p == Precision.INT8 ? 3 : a.dilations()[0] != 1 || a.dilations()[1] != 1 ? 2 : 1))
             .build();
 
+    public static final OpSpec<TransposeConvAttrs> TRANSPOSE_CONV = OpSpec.builder("TRANSPOSE_CONV", BuiltinOperator.TRANSPOSE_CONV,
+                    TransposeConvAttrs.class)
+            .shape((n, a) -> ShapeRules.one(DType.FLOAT32, n.input(0).data().ints()))
+            .int8(Int8Spec.INDEPENDENT).roles(OperandRoles.linear(2, 1, 0, 3))
+            .encoding(Encoding.withOptions(BuiltinOptions.TransposeConvOptions, (fb, n, a) ->
+                    TransposeConvOptions.createTransposeConvOptions(fb, a.padding().tfliteCode, a.strides()[1], a.strides()[0],
+                            Activation.NONE.tfliteCode),
+                    (n, a, p) -> n.input(3) != null ? 3 : p == Precision.INT8 ? 2 : 1))
+            .build();
+
     public static final OpSpec<FullyConnectedAttrs> FULLY_CONNECTED = OpSpec.builder("FULLY_CONNECTED", BuiltinOperator.FULLY_CONNECTED,
                     FullyConnectedAttrs.class)
             .shape(Linear::fullyConnectedShape)
@@ -98,7 +112,7 @@ public final class Linear {
                     BatchMatMulOptions.createBatchMatMulOptions(fb, a.adjX(), a.adjY(), false)))
             .build();
 
-    public static List<OpSpec<?>> specs() { return List.of(CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, BATCH_MATMUL); }
+    public static List<OpSpec<?>> specs() { return List.of(CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED, BATCH_MATMUL); }
 
     // ---- shape rules ------------------------------------------------------------------------------------------
 
@@ -149,6 +163,17 @@ public final class Linear {
             Constant filter = f.reshaped(Shape.of(1, d[0], d[1], d[2] * d[3]));
             return List.of(c.emit(DEPTHWISE_CONV_2D, List.of(x, c.constant("filter", filter)), new DepthwiseAttrs(
                     spatial(c.intsAttr("strides")), spatial(c.intsAttr("dilations")), padding(c), d[3], Activation.NONE)));
+        });
+        t.add("Conv2DBackpropInput", c -> {
+            // Keras' Conv2DTranspose: the gradient of a convolution with respect to its input.
+            requireNhwc(c);
+            if (Arrays.stream(c.intsAttr("dilations")).anyMatch(v -> v != 1)) throw c.unsupported("a dilated Conv2DTranspose");
+            if (c.stringAttr("padding", "VALID").equals("EXPLICIT")) throw c.unsupported("Conv2DTranspose with explicit padding");
+            // TF keeps the filter as H, W, output channels, input channels; TFLite wants O, H, W, I.
+            Constant filter = ConstantMath.transpose(c.constantInput(1, "filter"), 2, 0, 1, 3);
+            Value outputShape = Lowerings.int32(c, 0, "output_shape");
+            return List.of(c.emit(TRANSPOSE_CONV, List.of(outputShape, c.constant("filter", filter), c.input(2)),
+                    new TransposeConvAttrs(spatial(c.intsAttr("strides")), padding(c))));
         });
         t.add("MatMul", c -> {
             boolean ta = c.boolAttr("transpose_a", false), tb = c.boolAttr("transpose_b", false);
