@@ -31,6 +31,8 @@ public final class Activations {
     public static final OpSpec<Attrs.None> RELU = elementwise("RELU", BuiltinOperator.RELU, x -> Math.max(0, x), Int8Spec.INDEPENDENT, true);
     public static final OpSpec<Attrs.None> RELU6 = elementwise("RELU6", BuiltinOperator.RELU6, x -> Math.min(6, Math.max(0, x)),
             Int8Spec.INDEPENDENT, true);
+    public static final OpSpec<Attrs.None> ELU = elementwise("ELU", BuiltinOperator.ELU, x -> x > 0 ? x : Math.expm1(x),
+            Int8Spec.INDEPENDENT, false);
     public static final OpSpec<Attrs.None> LOGISTIC = elementwise("LOGISTIC", BuiltinOperator.LOGISTIC, x -> 1 / (1 + Math.exp(-x)),
             Int8Spec.PROBABILITY, true);
     public static final OpSpec<Attrs.None> TANH = elementwise("TANH", BuiltinOperator.TANH, Math::tanh, Int8Spec.SIGNED_UNIT, true);
@@ -55,7 +57,7 @@ public final class Activations {
             .folder(Kernels.unary(x -> 1 - Kernels.erf(x))).build();
 
     public static List<OpSpec<?>> specs() {
-        return List.of(RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, GELU, SOFTMAX, SWISH, ERF, ERFC);
+        return List.of(RELU, RELU6, ELU, LOGISTIC, TANH, HARD_SWISH, GELU, SOFTMAX, SWISH, ERF, ERFC);
     }
 
     /** {@code int8V2}: its int8 kernel is version 2. */
@@ -67,6 +69,7 @@ public final class Activations {
     static void lowerings(LoweringTable t) {
         unaryLowering(t, "Relu", RELU);
         unaryLowering(t, "Relu6", RELU6);
+        unaryLowering(t, "Elu", ELU);
         unaryLowering(t, "Sigmoid", LOGISTIC);
         unaryLowering(t, "Tanh", TANH);
         unaryLowering(t, "Erf", ERF);

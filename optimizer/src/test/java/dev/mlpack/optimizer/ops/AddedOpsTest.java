@@ -59,7 +59,8 @@ class AddedOpsTest {
                     Operand<TFloat32> y = tf.nn.conv2dBackpropInput(tf.constant(new int[] {1, 8, 8, 2}), tf.constant(filter), x,
                             List.of(1L, 2L, 2L, 1L), "SAME");
                     return tf.nn.biasAdd(y, tf.constant(new float[] {0.1f, -0.2f}));
-                }));
+                }),
+                new Case("Elu", "ELU", (tf, x) -> tf.nn.elu(mix(tf, x))));
     }
 
     /** Images of the tiny models' [1, 4, 4, 3] input, values in [-2, 2]. */
