@@ -14,6 +14,7 @@ import java.util.function.DoubleUnaryOperator;
 import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
 import org.tensorflow.lite.schema.GeluOptions;
+import org.tensorflow.lite.schema.LeakyReluOptions;
 import org.tensorflow.lite.schema.SoftmaxOptions;
 
 /**
@@ -23,6 +24,8 @@ import org.tensorflow.lite.schema.SoftmaxOptions;
 public final class Activations {
     private Activations() {}
 
+    public record LeakyReluAttrs(float alpha) implements Attrs {}
+
     /** {@code approximate}: the tanh form of GELU; else the erf form. */
     public record GeluAttrs(boolean approximate) implements Attrs {}
 
@@ -31,6 +34,13 @@ public final class Activations {
     public static final OpSpec<Attrs.None> RELU = elementwise("RELU", BuiltinOperator.RELU, x -> Math.max(0, x), Int8Spec.INDEPENDENT, true);
     public static final OpSpec<Attrs.None> RELU6 = elementwise("RELU6", BuiltinOperator.RELU6, x -> Math.min(6, Math.max(0, x)),
             Int8Spec.INDEPENDENT, true);
+    public static final OpSpec<LeakyReluAttrs> LEAKY_RELU = OpSpec.builder("LEAKY_RELU", BuiltinOperator.LEAKY_RELU, LeakyReluAttrs.class)
+            .shape((n, a) -> ShapeRules.same(n))
+            .folder((n, a) -> Kernels.<LeakyReluAttrs>unary(x -> x >= 0 ? x : a.alpha() * x).fold(n, a))
+            .int8(Int8Spec.INDEPENDENT)
+            .encoding(Encoding.withOptions(BuiltinOptions.LeakyReluOptions, (fb, n, a) -> LeakyReluOptions.createLeakyReluOptions(fb, a.alpha()),
+                    (n, a, p) -> 1))
+            .build();
     public static final OpSpec<Attrs.None> ELU = elementwise("ELU", BuiltinOperator.ELU, x -> x > 0 ? x : Math.expm1(x),
             Int8Spec.INDEPENDENT, false);
     public static final OpSpec<Attrs.None> LOGISTIC = elementwise("LOGISTIC", BuiltinOperator.LOGISTIC, x -> 1 / (1 + Math.exp(-x)),
@@ -57,7 +67,7 @@ public final class Activations {
             .folder(Kernels.unary(x -> 1 - Kernels.erf(x))).build();
 
     public static List<OpSpec<?>> specs() {
-        return List.of(RELU, RELU6, ELU, LOGISTIC, TANH, HARD_SWISH, GELU, SOFTMAX, SWISH, ERF, ERFC);
+        return List.of(RELU, RELU6, LEAKY_RELU, ELU, LOGISTIC, TANH, HARD_SWISH, GELU, SOFTMAX, SWISH, ERF, ERFC);
     }
 
     /** {@code int8V2}: its int8 kernel is version 2. */
@@ -74,6 +84,7 @@ public final class Activations {
         unaryLowering(t, "Tanh", TANH);
         unaryLowering(t, "Erf", ERF);
         unaryLowering(t, "Erfc", ERFC);
+        t.add("LeakyRelu", c -> List.of(c.emit(LEAKY_RELU, List.of(c.input(0)), new LeakyReluAttrs(c.floatAttr("alpha", 0.2f)))));
         t.add("Softmax", c -> List.of(c.emit(SOFTMAX, List.of(c.input(0)), new SoftmaxAttrs(1f))));
     }
 }

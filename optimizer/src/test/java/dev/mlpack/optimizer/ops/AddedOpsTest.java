@@ -60,7 +60,8 @@ class AddedOpsTest {
                             List.of(1L, 2L, 2L, 1L), "SAME");
                     return tf.nn.biasAdd(y, tf.constant(new float[] {0.1f, -0.2f}));
                 }),
-                new Case("Elu", "ELU", (tf, x) -> tf.nn.elu(mix(tf, x))));
+                new Case("Elu", "ELU", (tf, x) -> tf.nn.elu(mix(tf, x))),
+                new Case("LeakyReLU", "LEAKY_RELU", (tf, x) -> tf.nn.leakyRelu(mix(tf, x), org.tensorflow.op.nn.LeakyRelu.alpha(0.3f))));
     }
 
     /** Images of the tiny models' [1, 4, 4, 3] input, values in [-2, 2]. */
