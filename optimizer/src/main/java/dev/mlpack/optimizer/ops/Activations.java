@@ -10,7 +10,6 @@ import dev.mlpack.optimizer.ir.OpSpec;
 import dev.mlpack.optimizer.ir.ShapeRules;
 import dev.mlpack.optimizer.tf.LoweringTable;
 import java.util.List;
-import java.util.function.DoubleUnaryOperator;
 import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
 import org.tensorflow.lite.schema.GeluOptions;
@@ -31,8 +30,8 @@ public final class Activations {
 
     public record SoftmaxAttrs(float beta) implements Attrs {}
 
-    public static final OpSpec<Attrs.None> RELU = elementwise("RELU", BuiltinOperator.RELU, x -> Math.max(0, x), Int8Spec.INDEPENDENT, true);
-    public static final OpSpec<Attrs.None> RELU6 = elementwise("RELU6", BuiltinOperator.RELU6, x -> Math.min(6, Math.max(0, x)),
+    public static final OpSpec<Attrs.None> RELU = Elementwise.unary("RELU", BuiltinOperator.RELU, x -> Math.max(0, x), Int8Spec.INDEPENDENT, true);
+    public static final OpSpec<Attrs.None> RELU6 = Elementwise.unary("RELU6", BuiltinOperator.RELU6, x -> Math.min(6, Math.max(0, x)),
             Int8Spec.INDEPENDENT, true);
     public static final OpSpec<LeakyReluAttrs> LEAKY_RELU = OpSpec.builder("LEAKY_RELU", BuiltinOperator.LEAKY_RELU, LeakyReluAttrs.class)
             .shape((n, a) -> ShapeRules.same(n))
@@ -41,11 +40,11 @@ public final class Activations {
             .encoding(Encoding.withOptions(BuiltinOptions.LeakyReluOptions, (fb, n, a) -> LeakyReluOptions.createLeakyReluOptions(fb, a.alpha()),
                     (n, a, p) -> 1))
             .build();
-    public static final OpSpec<Attrs.None> ELU = elementwise("ELU", BuiltinOperator.ELU, x -> x > 0 ? x : Math.expm1(x),
+    public static final OpSpec<Attrs.None> ELU = Elementwise.unary("ELU", BuiltinOperator.ELU, x -> x > 0 ? x : Math.expm1(x),
             Int8Spec.INDEPENDENT, false);
-    public static final OpSpec<Attrs.None> LOGISTIC = elementwise("LOGISTIC", BuiltinOperator.LOGISTIC, x -> 1 / (1 + Math.exp(-x)),
+    public static final OpSpec<Attrs.None> LOGISTIC = Elementwise.unary("LOGISTIC", BuiltinOperator.LOGISTIC, x -> 1 / (1 + Math.exp(-x)),
             Int8Spec.PROBABILITY, true);
-    public static final OpSpec<Attrs.None> TANH = elementwise("TANH", BuiltinOperator.TANH, Math::tanh, Int8Spec.SIGNED_UNIT, true);
+    public static final OpSpec<Attrs.None> TANH = Elementwise.unary("TANH", BuiltinOperator.TANH, Math::tanh, Int8Spec.SIGNED_UNIT, true);
     public static final OpSpec<Attrs.None> HARD_SWISH = OpSpec.builder("HARD_SWISH", BuiltinOperator.HARD_SWISH)
             .shape((n, a) -> ShapeRules.same(n)).int8(Int8Spec.INDEPENDENT).encoding(Encoding.plain()).build();
     public static final OpSpec<GeluAttrs> GELU = OpSpec.builder("GELU", BuiltinOperator.GELU, GeluAttrs.class)
@@ -68,12 +67,6 @@ public final class Activations {
 
     public static List<OpSpec<?>> specs() {
         return List.of(RELU, RELU6, LEAKY_RELU, ELU, LOGISTIC, TANH, HARD_SWISH, GELU, SOFTMAX, SWISH, ERF, ERFC);
-    }
-
-    /** {@code int8V2}: its int8 kernel is version 2. */
-    private static OpSpec<Attrs.None> elementwise(String name, int code, DoubleUnaryOperator f, Int8Spec int8, boolean int8V2) {
-        return OpSpec.builder(name, code).shape((n, a) -> ShapeRules.same(n)).folder(Kernels.unary(f)).int8(int8)
-                .encoding(int8V2 ? Encoding.plainInt8V2() : Encoding.plain()).build();
     }
 
     static void lowerings(LoweringTable t) {

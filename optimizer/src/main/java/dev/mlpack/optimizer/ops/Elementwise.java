@@ -84,7 +84,8 @@ public final class Elementwise {
                 .encoding(int8V2 ? Encoding.plainInt8V2() : Encoding.plain()).build();
     }
 
-    private static OpSpec<Attrs.None> unary(String name, int code, DoubleUnaryOperator f, Int8Spec int8, boolean int8V2) {
+    /** An elementwise function of one tensor, folded with {@code f}; {@code int8V2}: its int8 kernel is version 2. */
+    static OpSpec<Attrs.None> unary(String name, int code, DoubleUnaryOperator f, Int8Spec int8, boolean int8V2) {
         return OpSpec.builder(name, code).shape((n, a) -> ShapeRules.same(n)).folder(Kernels.unary(f)).int8(int8)
                 .encoding(int8V2 ? Encoding.plainInt8V2() : Encoding.plain()).build();
     }
