@@ -5,11 +5,13 @@
 # Standard-1X with --no-self-check; each archive is extracted into an empty folder and its Procfile's web command runs
 # there with PORT set, as Heroku runs it.
 #
-#   boot      process start -> first 200 from /ping, median of 5, baseline and current alternating; then `mlpack serve`
+#   boot      process start -> first 200 from /ping, median of 5, baseline, current and `mlpack serve` alternating; then
+#             the current Procfile without its C1 flag, without its AOT cache, and without both
 #   load      wrk, 16 connections x 30 s, POST /predict of 16 ImageNet JPEGs (about 500 x 375): requests/s, latency,
 #             non-2xx, peak RSS (VmHWM); then the in-process invoke-only rate with the same workers and threads
 #             (bench/java/ServerBaseline.java), so served / invoke-only is measured under the same machine load;
-#             also `mlpack serve` under the same load, and the current server with 2 workers against 2 threads
+#             also `mlpack serve` under the same load, the current server with 2 workers against 2 threads, and with C2
+#             (tiered) instead of C1; then decoding alone, libjpeg-turbo against ImageIO
 #   attacks   bench/java/ServerAttacks.java against both: 500 slow-header connections for 30 s with /ping probed every
 #             100 ms; 16 concurrent 4096 x 4096 JPEG photos; 17 concurrent bodies of just under 10 MB; a 10 MB multipart
 #             of 2048 x 2048 JPEGs then a small request, and one of 805 small JPEGs; malformed requests (a Content-Length
@@ -154,6 +156,7 @@ echo "archives: baseline $(du -k "$W/baseline-app/mobilenet.tar.gz" | cut -f1) K
 
 # Starts an app's Procfile command (exec: the PID is Java's) or `mlpack serve`; sets PID, PORT, BOOT_MS and BOOT_CPU_MS,
 # the CPU time (user + system, all threads) used by then: on a shared machine the wall time includes waiting for a core.
+# EDIT, if set, is a sed script applied to the Procfile's command (a variant of its JVM flags).
 start() { # $1 = baseline|current|serve, rest: extra server options
   local which=$1; shift
   PORT=$(free_port)
@@ -162,7 +165,7 @@ start() { # $1 = baseline|current|serve, rest: extra server options
   if [[ $which == serve ]]; then
     "$ROOT/mlpack" serve "$MNET" --host 127.0.0.1 --port "$PORT" --workers 1 --quiet "$@" >"$W/server.out" 2>&1 &
   else
-    (cd "$W/$which-run" && PORT=$PORT exec bash -c "exec $(web "$which") --quiet $*") >"$W/server.out" 2>&1 &
+    (cd "$W/$which-run" && PORT=$PORT exec bash -c "exec $(web "$which" | sed "${EDIT:-}") --quiet $*") >"$W/server.out" 2>&1 &
   fi
   PID=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/ping"; do
@@ -202,6 +205,18 @@ if want boot; then
   echo "current Procfile   median ${cm} ms, CPU ${ccm} ms  (${c[*]})  -> $(ratio "$cm" "$bm") x baseline (CPU $(ratio "$ccm" "$bcm") x)"
   echo "mlpack serve       median ${sm} ms, CPU ${scm} ms  (${s[*]})  -> $(ratio "$sm" "$cm") x current Procfile (CPU $(ratio "$scm" "$ccm") x)"
   echo "   load average $(load) at the end"
+  echo "-- the current Procfile without its C1 flag, its AOT cache, or both: 5 starts each, alternating; load average $(load)"
+  variants=("as generated|" "without the AOT cache|s/ -XX:AOTCache=server.aot//" "C2 (tiered) instead of C1|s/ -XX:TieredStopAtLevel=1//"
+            "neither|s/ -XX:AOTCache=server.aot//; s/ -XX:TieredStopAtLevel=1//")
+  declare -A vw vc
+  for i in 1 2 3 4 5; do
+    for v in "${variants[@]}"; do
+      EDIT="${v#*|}" start current; vw[$v]+="$BOOT_MS "; vc[$v]+="$BOOT_CPU_MS "; stop
+    done
+  done
+  for v in "${variants[@]}"; do
+    printf '%-28s median %s ms, CPU %s ms  (%s)\n' "${v%%|*}" "$(printf '%s\n' ${vw[$v]} | median)" "$(printf '%s\n' ${vc[$v]} | median)" "${vw[$v]}"
+  done
 fi
 
 if want load; then
@@ -224,6 +239,7 @@ if want load; then
   run_load "current Procfile (1 worker)" current 1
   run_load "mlpack serve (1 worker)" serve 1
   run_load "current, --workers 2" current 2 --workers 2
+  EDIT='s/ -XX:TieredStopAtLevel=1//' run_load "current, C2 (tiered), 1 worker" current 1
   echo "decoding alone, 1 thread, 10 s: InputDecoder (libjpeg-turbo) $(decode_only decode) images/s; the same with JPEGs through ImageIO $(decode_only decode-imageio) images/s; load average $(load)"
 fi
 
