@@ -16,6 +16,8 @@ import org.tensorflow.proto.NodeDef;
 /**
  * What a lowering rule sees of one TF node: its attributes, its inputs (resolved only when asked, so that dead
  * branches such as the random choice of an augmentation layer are never imported), and a way to emit IR nodes.
+ * Asking for an input that is not imported yet abandons the rule (the importer imports the input and runs the rule
+ * again); what the rule emitted before that is handed back on the next run by {@link EmitReplay}, not emitted twice.
  */
 public final class LoweringContext {
     private final NodeDef node;
@@ -26,6 +28,7 @@ public final class LoweringContext {
     private final String origin;
     private final String layer;
     private final TrainingMode trainingMode;
+    private final EmitReplay replay;
 
     /**
      * How to treat layers traced in training mode: keep their batch statistics, or use their moving ones and record
@@ -34,7 +37,7 @@ public final class LoweringContext {
     record TrainingMode(boolean keep, ImportRepairs.Recorder repairs) {}
 
     LoweringContext(NodeDef node, org.tensorflow.proto.OpDef opDef, IntFunction<Value> resolver, Graph graph, String origin,
-                    String layer, TrainingMode trainingMode) {
+                    String layer, TrainingMode trainingMode, EmitReplay replay) {
         this.node = node;
         this.opDef = opDef;
         this.dataInputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
@@ -43,6 +46,7 @@ public final class LoweringContext {
         this.origin = origin;
         this.layer = layer;
         this.trainingMode = trainingMode;
+        this.replay = replay;
     }
 
     /** The Keras layer the node belongs to, or "" when its name shows none. */
@@ -104,6 +108,10 @@ public final class LoweringContext {
      * arithmetic (Shape, StridedSlice, Pack...) never reaches the written model.
      */
     public Value emit(Op op, List<Value> inputs, Map<String, Object> attrs) {
+        return replay.once(op.name(), () -> emitNow(op, inputs, attrs));
+    }
+
+    private Value emitNow(Op op, List<Value> inputs, Map<String, Object> attrs) {
         Node n;
         try {
             n = graph.add(op, inputs, attrs, origin, layer);
@@ -121,7 +129,7 @@ public final class LoweringContext {
 
     public Value emit(Op op, Value... inputs) { return emit(op, List.of(inputs), Map.of()); }
 
-    public Value constant(String suffix, Constant c) { return graph.constant(origin + "/" + suffix, c); }
+    public Value constant(String suffix, Constant c) { return replay.once(suffix, () -> graph.constant(origin + "/" + suffix, c)); }
 
     public String describe() {
         return "node '" + origin + "'" + (layer.isEmpty() ? "" : " (layer '" + layer + "')");
