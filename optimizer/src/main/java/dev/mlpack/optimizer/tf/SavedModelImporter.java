@@ -52,6 +52,10 @@ public final class SavedModelImporter {
     private final boolean keepTrainingGraph;
     private final ImportRepairs.Recorder repairs = new ImportRepairs.Recorder();
 
+    /** TF op types the importer handles itself, not through {@link TfOpLowering}: variables, placeholders, calls. */
+    private static final java.util.Set<String> STRUCTURAL_OPS = java.util.Set.of("Placeholder", "VarHandleOp", "VariableV2",
+            "Variable", "ReadVariableOp", "PartitionedCall", "StatefulPartitionedCall");
+
     private SavedModelImporter(Path dir, MetaGraphDef metaGraph, boolean keepTrainingGraph) {
         this.dir = dir;
         this.metaGraph = metaGraph;
@@ -66,6 +70,13 @@ public final class SavedModelImporter {
         public Imported withGraph(Graph other) {
             return new Imported(other, signature, inputNames, outputNames, variableCount, parameterCount, repairs);
         }
+    }
+
+    /** Every TF op type the importer has a rule for: converted, passed through, or refused by name with its node. */
+    public static java.util.Set<String> knownOps() {
+        java.util.Set<String> ops = new java.util.TreeSet<>(TfOpLowering.tfOps());
+        ops.addAll(STRUCTURAL_OPS);
+        return java.util.Collections.unmodifiableSet(ops);
     }
 
     public static SavedModelInfo describe(Path dir) { return SavedModelInfo.of(dir, readMetaGraph(dir)); }

@@ -38,6 +38,13 @@ public final class TfOpLowering {
         return rule.lower(ctx);
     }
 
+    /** The TF op types this table has a rule for: lowered, passed through, or refused by name. */
+    static Set<String> tfOps() {
+        Set<String> ops = new java.util.TreeSet<>(RULES.keySet());
+        ops.addAll(PASS_THROUGH);
+        return ops;
+    }
+
     private static void rule(String tfOp, Rule rule) { RULES.put(tfOp, rule); }
 
     private static void unary(String tfOp, Op op) { rule(tfOp, c -> List.of(c.emit(op, c.input(0)))); }
