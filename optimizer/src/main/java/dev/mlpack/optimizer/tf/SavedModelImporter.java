@@ -50,16 +50,18 @@ public final class SavedModelImporter {
     private final Map<Value, String> resourceKeys = new java.util.IdentityHashMap<>();
     private final Map<String, Boolean> randomFunctions = new HashMap<>();
     private final boolean keepTrainingGraph;
+    private final LoweringTable lowerings;
     private final ImportRepairs.Recorder repairs = new ImportRepairs.Recorder();
 
-    /** TF op types the importer handles itself, not through {@link TfOpLowering}: variables, placeholders, calls. */
+    /** TF op types the importer handles itself, not through a {@link LoweringTable}: variables, placeholders, calls. */
     private static final java.util.Set<String> STRUCTURAL_OPS = java.util.Set.of("Placeholder", "VarHandleOp", "VariableV2",
             "Variable", "ReadVariableOp", "PartitionedCall", "StatefulPartitionedCall");
 
-    private SavedModelImporter(Path dir, MetaGraphDef metaGraph, boolean keepTrainingGraph) {
+    private SavedModelImporter(Path dir, MetaGraphDef metaGraph, boolean keepTrainingGraph, LoweringTable lowerings) {
         this.dir = dir;
         this.metaGraph = metaGraph;
         this.keepTrainingGraph = keepTrainingGraph;
+        this.lowerings = lowerings;
         for (FunctionDef f : metaGraph.getGraphDef().getLibrary().getFunctionList()) functions.put(f.getSignature().getName(), f);
     }
 
@@ -72,9 +74,12 @@ public final class SavedModelImporter {
         }
     }
 
-    /** Every TF op type the importer has a rule for: converted, passed through, or refused by name with its node. */
-    public static java.util.Set<String> knownOps() {
-        java.util.Set<String> ops = new java.util.TreeSet<>(TfOpLowering.tfOps());
+    /**
+     * Every TF op type the importer has a rule for with {@code lowerings}: converted, passed through, or refused by
+     * name with its node.
+     */
+    public static java.util.Set<String> knownOps(LoweringTable lowerings) {
+        java.util.Set<String> ops = new java.util.TreeSet<>(lowerings.tfOps());
         ops.addAll(STRUCTURAL_OPS);
         return java.util.Collections.unmodifiableSet(ops);
     }
@@ -83,10 +88,11 @@ public final class SavedModelImporter {
 
     /**
      * Imports a signature. Training-mode BatchNormalization is switched to its moving statistics unless
-     * {@code keepTrainingGraph}; random augmentation layers are always dropped (see {@link ImportRepairs}).
+     * {@code keepTrainingGraph}; random augmentation layers are always dropped (see {@link ImportRepairs}). TF ops
+     * become IR nodes as {@code lowerings} says.
      */
-    public static Imported load(Path dir, String signatureName, boolean keepTrainingGraph) {
-        SavedModelImporter importer = new SavedModelImporter(dir, readMetaGraph(dir), keepTrainingGraph);
+    public static Imported load(Path dir, String signatureName, boolean keepTrainingGraph, LoweringTable lowerings) {
+        SavedModelImporter importer = new SavedModelImporter(dir, readMetaGraph(dir), keepTrainingGraph, lowerings);
         return importer.run(signatureName == null ? "serving_default" : signatureName);
     }
 
@@ -440,7 +446,7 @@ public final class SavedModelImporter {
             return null;
         }
         // Past the last input this asks for, so what follows runs once, on the attempt that completes.
-        Value batchMoment = TfOpLowering.lower(ctx).getFirst(); // lowered only for its shape
+        Value batchMoment = lowerings.lower(ctx).getFirst(); // lowered only for its shape
         if (batchMoment.shape().elementCount() != moving.size()) return List.of(batchMoment);
         if (batchMoment.producer() != null) graph.remove(batchMoment.producer());
         repairs.usedMovingStatistics(layer);
@@ -522,7 +528,7 @@ public final class SavedModelImporter {
                 List<Value> moving = movingStatistic(scope, node, ctx);
                 if (moving != null) return moving;
             }
-            return TfOpLowering.lower(ctx);
+            return lowerings.lower(ctx);
         } catch (ConversionException | NotYetImported e) {
             throw e;
         } catch (RuntimeException e) {

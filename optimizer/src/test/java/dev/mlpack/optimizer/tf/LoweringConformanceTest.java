@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ConversionRequest;
 import dev.mlpack.optimizer.Converter;
+import dev.mlpack.optimizer.ops.OpRegistry;
 import dev.mlpack.optimizer.reference.SavedModelRunner;
 import dev.mlpack.optimizer.testing.Fidelity;
 import dev.mlpack.optimizer.testing.TfNodes;
@@ -114,6 +115,12 @@ class LoweringConformanceTest {
         return node(tf, "DepthwiseConv2dNative", attrs(a.toArray()), x, weights(tf, 3, 3, 3, 2));
     }
 
+    /** Keras' Conv2DTranspose: the input gradient of a 3x3 convolution from 2 channels to the image's 3. */
+    private static Operand<TFloat32> transposedConv(Ops tf, Operand<TFloat32> x, String padding, int stride, int size) {
+        return node(tf, "Conv2DBackpropInput", attrs("strides", longs(1, stride, stride, 1), "padding", padding),
+                ints(tf, 1, size, size, 2), weights(tf, 3, 3, 2, 3), x);
+    }
+
     private static Operand<TFloat32> fusedBatchNorm(Ops tf, String op, Operand<TFloat32> x) {
         return node(tf, op, attrs("epsilon", 0.01f, "is_training", false), x, tf.constant(new float[] {1.5f, 0.5f, 2f}),
                 tf.constant(new float[] {0.1f, -0.2f, 0.3f}), tf.constant(new float[] {5f, 6f, 4f}), tf.constant(new float[] {9f, 4f, 16f}));
@@ -178,6 +185,10 @@ class LoweringConformanceTest {
         c.add(Case.of("DepthwiseConv2dNative", "dilated", (tf, x) -> depthwise(tf, x, "SAME", "dilations", longs(1, 2, 2, 1))));
         c.add(Case.of("DepthwiseConv2dNative", "EXPLICIT padding", (tf, x) -> depthwise(tf, x, "EXPLICIT",
                 "explicit_paddings", longs(0, 0, 1, 1, 0, 2, 0, 0))));
+        c.add(Case.of("Conv2DBackpropInput", "SAME, stride 2", (tf, x) -> transposedConv(tf, x, "SAME", 2, 8)));
+        c.add(Case.of("Conv2DBackpropInput", "VALID, stride 1", (tf, x) -> transposedConv(tf, x, "VALID", 1, 6)));
+        c.add(Case.refused("Conv2DBackpropInput", "dilated", (tf, x) -> node(tf, "Conv2DBackpropInput", attrs("strides", longs(1, 1, 1, 1),
+                "padding", "SAME", "dilations", longs(1, 2, 2, 1)), ints(tf, 1, 4, 4, 2), weights(tf, 3, 3, 2, 3), x)));
         c.add(Case.of("MatMul", "constant weights", (tf, x) -> node(tf, "MatMul", flat(tf, x), weights(tf, 48, 5))));
         c.add(Case.of("MatMul", "transposed weights", (tf, x) -> node(tf, "MatMul", attrs("transpose_b", true), flat(tf, x), weights(tf, 5, 48))));
         c.add(Case.of("MatMul", "two activations", (tf, x) -> node(tf, "MatMul", attrs("transpose_b", true), flat(tf, x), flat(tf, x))));
@@ -197,6 +208,7 @@ class LoweringConformanceTest {
         c.add(Case.of("Exp", (tf, x) -> unary(tf, "Exp", centred(tf, x))));
         c.add(Case.of("Erf", "in an exact GELU", (tf, x) -> gelu(tf, "Erf", centred(tf, x))));
         c.add(Case.of("Erfc", "in an exact GELU", (tf, x) -> gelu(tf, "Erfc", centred(tf, x))));
+        c.add(Case.of("Elu", (tf, x) -> unary(tf, "Elu", centred(tf, x))));
         c.add(Case.of("LeakyRelu", (tf, x) -> node(tf, "LeakyRelu", attrs("alpha", 0.1f), centred(tf, x))));
         c.add(Case.of("Softmax", (tf, x) -> unary(tf, "Softmax", centred(tf, x))));
         for (String op : List.of("Add", "AddV2", "Sub", "Mul", "Maximum", "Minimum", "SquaredDifference")) {
@@ -330,11 +342,11 @@ class LoweringConformanceTest {
     @Test
     void everyOpTheImporterKnowsHasACase() {
         Set<String> covered = cases().stream().map(Case::op).collect(Collectors.toCollection(TreeSet::new));
-        Set<String> missing = new TreeSet<>(SavedModelImporter.knownOps());
+        Set<String> missing = new TreeSet<>(SavedModelImporter.knownOps(OpRegistry.tfLowerings()));
         missing.removeAll(covered);
         assertEquals(Set.of(), missing, "TF ops the importer converts or refuses without a case in " + getClass().getSimpleName());
         Set<String> stale = new TreeSet<>(covered);
-        stale.removeAll(SavedModelImporter.knownOps());
+        stale.removeAll(SavedModelImporter.knownOps(OpRegistry.tfLowerings()));
         assertEquals(Set.of(), stale, "cases for TF ops the importer does not know");
     }
 }

@@ -59,6 +59,7 @@ import org.tensorflow.lite.schema.StridedSliceOptions;
 import org.tensorflow.lite.schema.SubOptions;
 import org.tensorflow.lite.schema.Tensor;
 import org.tensorflow.lite.schema.TensorType;
+import org.tensorflow.lite.schema.TransposeConvOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -165,6 +166,20 @@ class OpEncodingTest {
                     assertEquals(2, o.dilationHFactor());
                     assertEquals(2, o.dilationWFactor());
                 })));
+        c.add(of("a transposed convolution", Quantize.NONE,
+                (tf, x) -> node(tf, "Conv2DBackpropInput", attrs("strides", longs(1, 2, 1, 1), "padding", "SAME"), ints(tf, 1, 8, 4, 2),
+                        weights(tf, 3, 3, 2, 3), x),
+                op(BuiltinOperator.TRANSPOSE_CONV, 1, BuiltinOptions.TransposeConvOptions, new TransposeConvOptions(), o -> {
+                    assertEquals(Padding.SAME, o.padding());
+                    assertEquals(2, o.strideH());
+                    assertEquals(1, o.strideW());
+                    assertEquals(ActivationFunctionType.NONE, o.fusedActivationFunction());
+                })));
+        c.add(of("a transposed convolution with a bias", Quantize.NONE,
+                (tf, x) -> tf.nn.biasAdd(node(tf, "Conv2DBackpropInput", attrs("strides", longs(1, 1, 1, 1), "padding", "VALID"),
+                        ints(tf, 1, 6, 6, 2), weights(tf, 3, 3, 2, 3), x), weights(tf, 2)),
+                op(BuiltinOperator.TRANSPOSE_CONV, 3, BuiltinOptions.TransposeConvOptions, new TransposeConvOptions(),
+                        o -> assertEquals(Padding.VALID, o.padding()))));
         c.add(of("a dense layer with a bias", Quantize.NONE, OpEncodingTest::dense,
                 op(BuiltinOperator.FULLY_CONNECTED, 1, BuiltinOptions.FullyConnectedOptions, new FullyConnectedOptions(), o -> {
                     assertEquals(ActivationFunctionType.NONE, o.fusedActivationFunction());
@@ -287,13 +302,13 @@ class OpEncodingTest {
                     y = node(tf, "Transpose", node(tf, "Slice", y, ints(tf, 0, 0, 0, 0), ints(tf, 1, 4, 4, 3)), ints(tf, 0, 2, 1, 3));
                     y = tf.math.maximum(tf.math.minimum(y, tf.constant(9f)), tf.math.squaredDifference(y, x));
                     y = node(tf, "ReverseV2", tf.math.sqrt(tf.math.exp(tf.math.neg(tf.math.abs(centred(tf, y))))), ints(tf, 2));
-                    return tf.math.tanh(tf.math.sigmoid(tf.math.log(tf.math.add(y, tf.constant(1f)))));
+                    return node(tf, "Elu", tf.math.tanh(tf.math.sigmoid(tf.math.log(tf.math.add(y, tf.constant(1f))))));
                 },
                 op(BuiltinOperator.PAD, 1), op(BuiltinOperator.SLICE, 1), op(BuiltinOperator.TRANSPOSE, 1),
                 op(BuiltinOperator.MAXIMUM, 1), op(BuiltinOperator.MINIMUM, 1), op(BuiltinOperator.SQUARED_DIFFERENCE, 1),
                 op(BuiltinOperator.ABS, 1), op(BuiltinOperator.EXP, 1), op(BuiltinOperator.SQRT, 1),
                 op(BuiltinOperator.REVERSE_V2, 1), op(BuiltinOperator.LOG, 1), op(BuiltinOperator.LOGISTIC, 1),
-                op(BuiltinOperator.TANH, 1)));
+                op(BuiltinOperator.TANH, 1), op(BuiltinOperator.ELU, 1)));
 
         c.add(of("float16 weights: each dequantized once", Quantize.FLOAT16,
                 (tf, x) -> conv(tf, x, one, "SAME", one, 3, 3, 3, 16),
