@@ -2,6 +2,7 @@ package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.data.CalibrationSet;
 import dev.mlpack.optimizer.data.Dataset;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.tflite.MetadataWriter;
 import dev.mlpack.runtime.metadata.ModelInfo;
 import dev.mlpack.optimizer.ir.Graph;

@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.tf;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;

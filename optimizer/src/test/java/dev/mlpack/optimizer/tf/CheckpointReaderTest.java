@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.testing.TinySavedModels;

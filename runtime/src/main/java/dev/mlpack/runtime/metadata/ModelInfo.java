@@ -1,6 +1,5 @@
 package dev.mlpack.runtime.metadata;
 
-import dev.mlpack.runtime.classifier.OutputActivation;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
@@ -51,9 +50,9 @@ import org.tensorflow.lite.schema.Model;
  * @param inputChannels channels of the input image: 3 (RGB) or 1 (grayscale, fed as its PIL "L" luma); 0 if not
  *     recorded (models written before mlpack recorded it: readers take the input tensor's last dimension)
  * @param classifierOutput the name (signature output key) of the output holding the class scores; empty if not
- *     recorded (readers then infer it from the graph, see {@link dev.mlpack.runtime.classifier.TfliteOutputs})
+ *     recorded (readers then infer it from the graph, see {@code dev.mlpack.runtime.classifier.TfliteGraph})
  * @param outputActivation what that output's values are: {@code softmax}, {@code sigmoid} or {@code none} (logits, to
- *     which mlpack applies a softmax, or a sigmoid for one unit, when it scores them; see {@link
+ *     which mlpack applies a softmax, or a sigmoid for one unit, when it scores them; see {@code
  *     dev.mlpack.runtime.classifier.ClassifierOutput}); empty if not recorded
  */
 public record ModelInfo(String name, String description, List<String> labels, String preprocess, String resize,
