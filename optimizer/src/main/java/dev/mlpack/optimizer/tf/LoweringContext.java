@@ -101,8 +101,6 @@ public final class LoweringContext {
 
     public String origin() { return origin; }
 
-    public Graph graph() { return graph; }
-
     /**
      * Adds an IR node, or folds it to a constant right away when all its inputs are constant, so that shape
      * arithmetic (Shape, StridedSlice, Pack...) never reaches the written model.
