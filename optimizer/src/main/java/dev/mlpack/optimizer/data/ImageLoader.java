@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.data;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.data.Dataset.Sample;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.progress.Task;

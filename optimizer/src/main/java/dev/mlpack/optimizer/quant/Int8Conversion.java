@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.quant;
 
-import dev.mlpack.optimizer.eval.Metrics;
+import dev.mlpack.optimizer.stats.Metrics;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.GraphCopy;
 import dev.mlpack.optimizer.ir.QuantParams;

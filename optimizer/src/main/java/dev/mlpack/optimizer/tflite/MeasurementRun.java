@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.tflite;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import dev.mlpack.runtime.tflite.TfliteInterpreter;
 import dev.mlpack.runtime.tflite.TfliteModel;
