@@ -144,44 +144,85 @@ final class ImageRequests {
 
     // ------------------------------------------------------------------ multipart (RFC 7578)
 
+    /** Parts besides the images a form may have (other fields): each costs the parser, so their number is bounded. */
+    static final int MAX_OTHER_PARTS = 64;
+    /** RFC 2046: a boundary is 1 to 70 characters. */
+    static final int MAX_BOUNDARY = 70;
+    private static final int NAMES_SHOWN = 8;
+
+    /**
+     * The parts named {@value #FIELD}, as slices of the body. A delimiter is CRLF, "--" and the boundary at the start
+     * of a line (RFC 2046: the boundary in its entirety after the CRLF is enough), followed by transport padding and
+     * CRLF, or by "--" for the last one; the CRLF before a delimiter belongs to it, not to the part. Bare line feeds
+     * are not line breaks. More than {@code maxImages} image parts, or more than {@value #MAX_OTHER_PARTS} others, is
+     * 413 as soon as the parser reaches it.
+     */
     private static List<ImageFile> multipart(String contentType, byte[] body, int length, int maxImages) {
         String boundary = parameter(contentType, "boundary");
-        if (boundary == null || boundary.isEmpty() || boundary.length() > 200) {
-            throw HttpError.badRequest("multipart/form-data without a boundary parameter");
+        if (boundary == null || boundary.isEmpty() || boundary.length() > MAX_BOUNDARY) {
+            throw HttpError.badRequest("multipart/form-data needs a boundary parameter of 1 to " + MAX_BOUNDARY + " characters");
         }
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         byte[] nextDelimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         List<ImageFile> images = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        int pos = indexOf(body, length, delimiter, 0);
+        int others = 0;
+        int pos = firstDelimiter(body, length, delimiter);
         if (pos < 0) throw HttpError.badRequest("malformed multipart body: boundary not found");
         while (true) {
             int after = pos + delimiter.length;
             if (after + 2 <= length && body[after] == '-' && body[after + 1] == '-') break; // closing delimiter
             int headersStart = skipLineEnd(body, length, after);
-            int headersEnd = indexOf(body, length, CRLFCRLF, headersStart);
-            if (headersEnd < 0) throw HttpError.badRequest("malformed multipart body: part without headers");
-            String headers = new String(body, headersStart, headersEnd - headersStart, StandardCharsets.UTF_8);
+            int headersEnd = headersStart + 2 <= length && body[headersStart] == '\r' && body[headersStart + 1] == '\n'
+                    ? headersStart - 2 // no headers: the blank line follows the delimiter's line break
+                    : indexOf(body, length, CRLFCRLF, headersStart);
+            if (headersEnd < 0) throw HttpError.badRequest("malformed multipart body: part without a blank line after its headers");
+            String headers = headersEnd <= headersStart ? "" : new String(body, headersStart, headersEnd - headersStart, StandardCharsets.UTF_8);
             int dataStart = headersEnd + 4;
             int next = indexOf(body, length, nextDelimiter, dataStart);
             if (next < 0) throw HttpError.badRequest("malformed multipart body: missing closing boundary");
             String name = dispositionName(headers);
-            names.add(name == null ? "(unnamed)" : name);
             if (FIELD.equals(name)) {
                 if (next == dataStart) throw HttpError.badRequest("multipart field '" + FIELD + "' " + (images.size() + 1) + " is empty");
                 if (images.size() == maxImages) throw tooManyImages(maxImages);
                 images.add(new ImageFile(body, dataStart, next - dataStart));
+            } else {
+                if (++others > MAX_OTHER_PARTS) {
+                    throw HttpError.tooLarge("more than " + MAX_OTHER_PARTS + " multipart fields besides '" + FIELD
+                            + "': send the images alone");
+                }
+                if (names.size() < NAMES_SHOWN) names.add(name == null ? "(unnamed)" : name);
             }
             pos = next + 2;
         }
         if (images.isEmpty()) {
             throw HttpError.badRequest("multipart form has no field named '" + FIELD + "' (got "
-                    + (names.isEmpty() ? "no fields" : String.join(", ", names)) + "): name the file field '" + FIELD + "'");
+                    + (names.isEmpty() ? "no fields" : String.join(", ", names) + (others > names.size() ? ", ..." : ""))
+                    + "): name the file field '" + FIELD + "'");
         }
         return images;
     }
 
     private static final byte[] CRLFCRLF = {'\r', '\n', '\r', '\n'};
+
+    /** The first delimiter: at the start of the body, or after the preamble's last line break. */
+    private static int firstDelimiter(byte[] body, int length, byte[] delimiter) {
+        if (startsWith(body, length, 0, delimiter)) return 0;
+        byte[] crlfDelimiter = new byte[delimiter.length + 2];
+        crlfDelimiter[0] = '\r';
+        crlfDelimiter[1] = '\n';
+        System.arraycopy(delimiter, 0, crlfDelimiter, 2, delimiter.length);
+        int i = indexOf(body, length, crlfDelimiter, 0);
+        return i < 0 ? -1 : i + 2;
+    }
+
+    private static boolean startsWith(byte[] b, int length, int at, byte[] prefix) {
+        if (at + prefix.length > length) return false;
+        for (int j = 0; j < prefix.length; j++) {
+            if (b[at + j] != prefix[j]) return false;
+        }
+        return true;
+    }
 
     private static int skipLineEnd(byte[] b, int length, int i) {
         while (i < length && (b[i] == ' ' || b[i] == '\t')) i++; // transport padding
@@ -200,18 +241,42 @@ final class ImageRequests {
         return null;
     }
 
-    /** A parameter of a header value ({@code type; key=value; key="quoted"}), or null. */
+    /**
+     * A parameter of a header value ({@code type; key=value; key="quoted"}), or null. Quoted strings may hold
+     * {@code ;} and {@code =} and backslash escapes (RFC 9110 5.6.6), so a {@code filename="a; name=b"} is one value.
+     */
     static String parameter(String header, String key) {
         if (header == null) return null;
-        String[] parts = header.split(";");
-        for (int i = 1; i < parts.length; i++) {
-            String p = parts[i].trim();
-            int eq = p.indexOf('=');
-            if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase(key)) {
-                String v = p.substring(eq + 1).trim();
-                if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
-                return v;
+        int n = header.length();
+        int i = header.indexOf(';');
+        while (i >= 0 && i < n) {
+            i++; // past ';'
+            int eq = i;
+            while (eq < n && header.charAt(eq) != '=' && header.charAt(eq) != ';') eq++;
+            if (eq >= n || header.charAt(eq) == ';') { // a parameter without a value
+                i = eq;
+                continue;
             }
+            String name = header.substring(i, eq).trim();
+            int v = eq + 1;
+            while (v < n && (header.charAt(v) == ' ' || header.charAt(v) == '\t')) v++;
+            String value;
+            if (v < n && header.charAt(v) == '"') {
+                StringBuilder sb = new StringBuilder();
+                int j = v + 1;
+                for (; j < n && header.charAt(j) != '"'; j++) {
+                    char c = header.charAt(j);
+                    if (c == '\\' && j + 1 < n) c = header.charAt(++j);
+                    sb.append(c);
+                }
+                value = sb.toString();
+                i = header.indexOf(';', Math.min(j + 1, n));
+            } else {
+                int end = header.indexOf(';', v);
+                value = header.substring(v, end < 0 ? n : end).trim();
+                i = end;
+            }
+            if (name.equalsIgnoreCase(key)) return value;
         }
         return null;
     }
