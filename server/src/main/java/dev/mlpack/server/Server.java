@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -354,6 +355,8 @@ public final class Server implements AutoCloseable {
         int images;
         long bytesIn;
         boolean closeConnection;
+        /** The handler read the request body to its end (a request without a body counts as read). */
+        boolean bodyRead;
 
         Call(Request request, Deadline deadline) {
             this.request = request;
@@ -460,6 +463,7 @@ public final class Server implements AutoCloseable {
         call.defer(budget.claim(MemoryBudget.Kind.BODY, bodyBytes * kind.memoryFactor, call.deadline, "the request body"));
         RequestBody body = RequestBody.read(request, declared, config.maxBodyBytes(), call.deadline);
         call.closeConnection = false;
+        call.bodyRead = true;
         call.bytesIn = body.length();
         List<RequestItem> items;
         boolean columnar = false;
@@ -554,17 +558,68 @@ public final class Server implements AutoCloseable {
         return new Reply(status, "application/json", jsonBytes(Map.of("error", message)), headers, reason);
     }
 
-    private static void send(Call call, Response response, Callback callback, Reply r) {
+    /** How long the server goes on reading and dropping a body it answered without reading (see {@link #send}). */
+    static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private void send(Call call, Response response, Callback callback, Reply r) {
         response.setStatus(r.status);
         var h = response.getHeaders();
         h.put(HttpHeader.CONTENT_TYPE, r.contentType);
         h.put(HttpHeader.CACHE_CONTROL, "no-store");
         h.put("X-Content-Type-Options", "nosniff");
         r.headers.forEach(h::put);
-        if (call.closeConnection) h.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+        boolean linger = !call.bodyRead && hasBody(call.request);
+        if (call.closeConnection || linger) h.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
         h.put(HttpHeader.CONTENT_LENGTH, Integer.toString(r.body.length));
         boolean head = call.request.getMethod().equals("HEAD");
-        response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(r.body), callback);
+        ByteBuffer content = head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(r.body);
+        if (!linger) {
+            response.write(true, content, callback);
+            return;
+        }
+        // Answered before the body was read (413, 415, 503, 404...): the answer goes out first, then what the client
+        // still sends is read and dropped, up to what it declared (at most 4 x --max-body) and for 5 s, and only
+        // then does the connection close. Closing over unread bytes makes the kernel reset the connection, and a client
+        // that writes its whole body before it reads (java.net.http, many others) would see the reset, not the answer.
+        Callback.Completable written = new Callback.Completable();
+        response.write(true, content, written);
+        try {
+            written.get(LINGER_NANOS, TimeUnit.NANOSECONDS);
+            long declared = call.request.getLength();
+            drop(call.request, Math.min(declared > 0 ? declared : config.maxBodyBytes(), 4 * config.maxBodyBytes()),
+                    System.nanoTime() + LINGER_NANOS);
+            callback.succeeded();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            callback.failed(e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            callback.failed(e.getCause() != null ? e.getCause() : e);
+        }
+    }
+
+    /** Whether the request says it has a body: a Content-Length above 0, or a Transfer-Encoding. */
+    private static boolean hasBody(Request request) {
+        return request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+    }
+
+    /** Reads and drops the request's body until its end, {@code maxBytes}, a failure, or {@code endNanos}. */
+    private static void drop(Request request, long maxBytes, long endNanos) throws InterruptedException {
+        long dropped = 0;
+        while (dropped < maxBytes) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                long left = endNanos - System.nanoTime();
+                if (left <= 0) return;
+                java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+                request.demand(ready::countDown);
+                if (!ready.await(left, TimeUnit.NANOSECONDS)) return;
+                continue;
+            }
+            boolean end = Content.Chunk.isFailure(chunk) || chunk.isLast();
+            dropped += chunk.remaining();
+            chunk.release();
+            if (end) return;
+        }
     }
 
     private void releaseAll(Call call) {
