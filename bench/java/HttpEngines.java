@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
 /**
- * The two HTTP engines bench/server_engines.sh compares, each answering GET /ping with the server's JSON and
+ * The two HTTP engines `bench/server_bench.sh engines` compares, each answering GET /ping with the server's JSON and
  * configured as the server would need it: requests on virtual threads, an 8 KB header limit, 1000 connections.
  *
  *   jdk PORT     the JDK's com.sun.net.httpserver.HttpServer, its limits set by its system properties

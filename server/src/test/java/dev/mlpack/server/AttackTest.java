@@ -29,9 +29,12 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
- * The attack table: small, bounded versions of the attacks {@code bench/server_attacks.sh} runs at full size (slow
- * headers, heavy bodies, decode bombs, requests that outlast their deadline). Each names what the server must do;
- * every loop is bounded in count and time, and everything listens on loopback.
+ * The attack table: small, bounded versions of the attacks {@code bench/server_bench.sh attacks} runs at full size
+ * (slow headers, heavy bodies, decode bombs, requests that outlast their deadline). Each names what the server must
+ * do; every loop is bounded in count and time, and everything listens on loopback. The malformed-request half of the
+ * table (431 for oversized headers, 400 for a bad Content-Length or URI escape, 413 for too many images, answers
+ * given before the body is read) is {@link RobustnessTest}; the SIGTERM drain under keep-alive clients is
+ * {@link ProcessTest}.
  */
 class AttackTest {
     static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
