@@ -12,6 +12,7 @@
 #             (bench/java/ServerBaseline.java), so served / invoke-only is measured under the same machine load;
 #             also `mlpack serve` under the same load, the current server with 2 workers against 2 threads, and with C2
 #             (tiered) instead of C1; then decoding alone, libjpeg-turbo against ImageIO
+#   small     the load test with the 16 JPEGs shrunk to 256 x 256 (cheap to decode), and decoding alone for both sizes
 #   attacks   bench/java/ServerAttacks.java against both: 500 slow-header connections for 30 s with /ping probed every
 #             100 ms; 16 concurrent 4096 x 4096 JPEG photos; 17 concurrent bodies of just under 10 MB; a 10 MB multipart
 #             of 2048 x 2048 JPEGs then a small request, and one of 805 small JPEGs; malformed requests (a Content-Length
@@ -26,7 +27,7 @@
 #             and an AOT cache each: boot to /ping (median of 5, alternating), CPU by then, /ping requests/s and peak
 #             RSS under wrk (16 connections, 10 s), 500 slow-header connections, and the malformed requests
 #
-#   usage: bench/server_bench.sh [all|boot|load|attacks|correct|engines]...   (default all)
+#   usage: bench/server_bench.sh [all|boot|load|small|attacks|correct|engines]...   (default all)
 #   env:   MLPACK_SHARED_DATA (../shared/data), MLPACK_BENCH_DIR (~/.cache/mlpack/bench), BASELINE_REF (7f13095, the
 #          commit before issue 14), LOAD_SECONDS (30), CONNECTIONS (16)
 # Needs ../shared/data (skips, exit 0, when absent), wrk and curl (apt-get install wrk curl), the venv
@@ -184,7 +185,7 @@ invoke_only() { # $1 = threads
 }
 decode_only() { # $1 = decode|decode-imageio: one thread decoding the JPEGs to the model's input, C1 as in the Procfile
   "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$ROOT/server/target/lib/*" \
-    bench/java/ServerBaseline.java "$MNET" 1 1 10 "$1" "$JPEGS"/* 2>>"$LOG" | sed 's/images_per_second=//'
+    bench/java/ServerBaseline.java "$MNET" 1 1 10 "$1" "${LOAD_DIR:-$JPEGS}"/* 2>>"$LOG" | sed 's/images_per_second=//'
 }
 attack() { "$JAVA" bench/java/ServerAttacks.java "$@" 2>>"$LOG"; }
 
@@ -219,28 +220,49 @@ if want boot; then
   done
 fi
 
+run_load() { # $1 = label, $2 = baseline|current|serve, $3 = workers (invoke-only threads), rest: server options
+  local label=$1 which=$2 threads=$3; shift 3
+  start "$which" "$@"
+  wrk -t1 -c"$CONNS" -d"${SECONDS_LOAD}s" --timeout 30s -s bench/server_load.lua "http://127.0.0.1:$PORT" -- "${LOAD_DIR:-$JPEGS}"/* > "$W/wrk.txt"
+  local r; r=$(rss)
+  stop
+  local line rps inv
+  line=$(tail -1 "$W/wrk.txt")
+  rps=$(echo "$line" | grep -o 'rps=[0-9.]*' | cut -d= -f2)
+  inv=$(invoke_only "$threads")
+  printf '%-28s %s peak_rss_mb=%s\n' "$label" "$line" "$r"
+  printf '%-28s invoke-only %s images/s with %s thread(s) -> served / invoke-only %s%%; load average %s\n' "" "$inv" "$threads" \
+    "$(awk -v a="$rps" -v b="$inv" 'BEGIN {printf "%.0f", 100 * a / b}')" "$(load)"
+}
+
 if want load; then
   echo "== load: wrk $CONNS connections x ${SECONDS_LOAD}s, POST /predict?top_k=1, 16 ImageNet JPEGs; load average $(load)"
-  run_load() { # $1 = label, $2 = baseline|current|serve, $3 = workers (invoke-only threads), rest: server options
-    local label=$1 which=$2 threads=$3; shift 3
-    start "$which" "$@"
-    wrk -t1 -c"$CONNS" -d"${SECONDS_LOAD}s" --timeout 30s -s bench/server_load.lua "http://127.0.0.1:$PORT" -- "$JPEGS"/* > "$W/wrk.txt"
-    local r; r=$(rss)
-    stop
-    local line rps inv
-    line=$(tail -1 "$W/wrk.txt")
-    rps=$(echo "$line" | grep -o 'rps=[0-9.]*' | cut -d= -f2)
-    inv=$(invoke_only "$threads")
-    printf '%-28s %s peak_rss_mb=%s\n' "$label" "$line" "$r"
-    printf '%-28s invoke-only %s images/s with %s thread(s) -> served / invoke-only %s%%; load average %s\n' "" "$inv" "$threads" \
-      "$(awk -v a="$rps" -v b="$inv" 'BEGIN {printf "%.0f", 100 * a / b}')" "$(load)"
-  }
   run_load "baseline Procfile (1 worker)" baseline 1
   run_load "current Procfile (1 worker)" current 1
   run_load "mlpack serve (1 worker)" serve 1
   run_load "current, --workers 2" current 2 --workers 2
   EDIT='s/ -XX:TieredStopAtLevel=1//' run_load "current, C2 (tiered), 1 worker" current 1
   echo "decoding alone, 1 thread, 10 s: InputDecoder (libjpeg-turbo) $(decode_only decode) images/s; the same with JPEGs through ImageIO $(decode_only decode-imageio) images/s; load average $(load)"
+fi
+
+if want small; then
+  # The same load with the 16 JPEGs shrunk to 256 x 256 (the crop's size: no DCT scaling, a sixth of the pixels): what
+  # the HTTP path serves when decoding costs little, against the same invoke-only rate.
+  SMALL="$W/jpegs256"
+  if [[ ! -f $SMALL.done ]]; then
+    rm -rf "$SMALL" && mkdir -p "$SMALL"
+    "$PY" - "$JPEGS" "$SMALL" <<'PY'
+import os, sys
+from PIL import Image
+src, out = sys.argv[1:3]
+for f in sorted(os.listdir(src)):
+    Image.open(os.path.join(src, f)).convert("RGB").resize((256, 256), Image.BICUBIC).save(os.path.join(out, f), quality=90)
+PY
+    touch "$SMALL.done"
+  fi
+  echo "== small: wrk $CONNS connections x ${SECONDS_LOAD}s, POST /predict?top_k=1, the 16 JPEGs at 256 x 256; load average $(load)"
+  LOAD_DIR="$SMALL" run_load "current Procfile, 256x256 JPEGs" current 1
+  echo "decoding alone, 1 thread, 10 s, 256 x 256: $(LOAD_DIR="$SMALL" decode_only decode) images/s; ImageNet-size: $(decode_only decode) images/s; load average $(load)"
 fi
 
 if want attacks; then
