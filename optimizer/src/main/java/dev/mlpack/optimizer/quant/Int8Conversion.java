@@ -86,16 +86,15 @@ public final class Int8Conversion {
         byte[] bytes = TfliteWriter.write(r.graph(), TfliteWriter.Options.builder().quantization(r.params()).build()).bytes();
         List<float[]> inputs = observed.probeInputs(), outputs = observed.probeOutputs();
         if (inputs.isEmpty()) return 0;
-        double sum = MeasurementRun.run(bytes, InterpreterOptions.defaults(), "scoring a calibration method", interpreter -> {
-            double kl = 0;
-            for (int i = 0; i < inputs.size(); i++) {
-                interpreter.setInput(0, inputs.get(i));
-                interpreter.invoke();
-                kl += Metrics.klDivergence(classifier.probabilities(outputs.get(i)),
-                        classifier.probabilities(interpreter.outputFloats(classifier.index())));
-            }
-            return kl;
-        });
-        return sum / inputs.size();
+        double[] sum = {0};
+        // Summed in probe order, so the score does not depend on the number of workers.
+        MeasurementRun.forEachInput(bytes, InterpreterOptions.defaults(), "scoring a calibration method", inputs.size(),
+                Runtime.getRuntime().availableProcessors(), (interpreter, i) -> {
+                    interpreter.setInput(0, inputs.get(i));
+                    interpreter.invoke();
+                    return Metrics.klDivergence(classifier.probabilities(outputs.get(i)),
+                            classifier.probabilities(interpreter.outputFloats(classifier.index())));
+                }, (i, kl) -> sum[0] += kl);
+        return sum[0] / inputs.size();
     }
 }
