@@ -2,7 +2,9 @@ package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ops.Activations;
+import dev.mlpack.optimizer.ops.Shapes;
+import dev.mlpack.optimizer.ops.Storage;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.runtime.classifier.ClassifierOutput;
 import dev.mlpack.runtime.classifier.OutputActivation;
@@ -74,10 +76,10 @@ public final class ClassifierHead {
     /** SOFTMAX is softmax, LOGISTIC sigmoid, anything else logits; reshapes and (de)quantization only carry values. */
     static OutputActivation activation(Value output) {
         Node n = output.producer();
-        while (n != null && (n.op() == Op.RESHAPE || n.op() == Op.QUANTIZE || n.op() == Op.DEQUANTIZE) && n.input(0) != null) {
+        while (n != null && (n.op() == Shapes.RESHAPE || n.op() == Storage.QUANTIZE || n.op() == Storage.DEQUANTIZE) && n.input(0) != null) {
             n = n.input(0).producer();
         }
         if (n == null) return OutputActivation.NONE;
-        return n.op() == Op.SOFTMAX ? OutputActivation.SOFTMAX : n.op() == Op.LOGISTIC ? OutputActivation.SIGMOID : OutputActivation.NONE;
+        return n.op() == Activations.SOFTMAX ? OutputActivation.SOFTMAX : n.op() == Activations.LOGISTIC ? OutputActivation.SIGMOID : OutputActivation.NONE;
     }
 }

@@ -17,8 +17,11 @@ import dev.mlpack.optimizer.passes.Pipeline;
 import dev.mlpack.optimizer.prune.CompressedSize;
 import dev.mlpack.optimizer.prune.MagnitudePruner;
 import dev.mlpack.optimizer.prune.PruneReport;
+import dev.mlpack.optimizer.ops.OpRegistry;
 import dev.mlpack.optimizer.tf.SavedModelImporter;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
+import dev.mlpack.optimizer.tflite.WeightStorage;
+import dev.mlpack.optimizer.ir.QuantParams;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,9 +60,7 @@ public final class Converter {
         // On the folded kernels; with int8, the calibration images also guide which weights go and refit the rest.
         PruneReport pruning = MagnitudePruner.prune(graph, request.prune(), images == null ? null : inputs(images));
         Pipeline.legalizeForWriting(graph);
-        TfliteWriter.Options.Builder options = TfliteWriter.Options.builder()
-                .signatureName(request.signature()).float16Weights(request.quantize() == Quantize.FLOAT16)
-                .sparseWeights(request.sparseEncoding());
+        Map<Value, QuantParams> params = Map.of();
         ConversionResult.Calibration calibration = null;
         List<String> floatOps = List.of();
         if (request.quantize() == Quantize.INT8) {
@@ -70,15 +71,18 @@ public final class Converter {
                 throw ConversionException.badInput(q.floatOps().size() + " op(s) have no int8 kernel and would stay float (first: "
                         + q.floatOps().get(0) + "); drop --require-int8 to keep them in float");
             }
-            options.quantization(q.params());
+            params = q.params();
             Map<String, Double> candidates = new LinkedHashMap<>();
             q.candidateMeanKl().entrySet().stream().sorted(Map.Entry.comparingByKey())
                     .forEach(e -> candidates.put(e.getKey().cliName(), e.getValue()));
             calibration = new ConversionResult.Calibration(images.size(), q.method().cliName(), q.calibrationSeconds(), candidates);
             floatOps = q.floatOps();
         } else if (request.quantize() == Quantize.DYNAMIC) {
-            options.quantization(Int8Quantizer.weightsOnly(graph));
+            params = Int8Quantizer.weightsOnly(graph);
         }
+        if (request.quantize() == Quantize.FLOAT16) WeightStorage.float16(graph);
+        if (request.sparseEncoding()) params = WeightStorage.sparse(graph, params);
+        TfliteWriter.Options.Builder options = TfliteWriter.Options.builder().signatureName(request.signature()).quantization(params);
         MetadataWriter.Encoded metadata = MetadataWriter.encode(info, List.copyOf(graph.outputs().keySet()));
         TfliteWriter.Written written = TfliteWriter.write(graph, metadata.addMetadataTo(options).build());
         byte[] bytes = metadata.appendTo(written.bytes());
@@ -141,7 +145,7 @@ public final class Converter {
         AtomicReference<Object> result = new AtomicReference<>();
         Thread t = new Thread(null, () -> {
             try {
-                result.set(SavedModelImporter.load(model, signature, keepTrainingGraph));
+                result.set(SavedModelImporter.load(model, signature, keepTrainingGraph, OpRegistry.tfLowerings()));
             } catch (Throwable e) {
                 result.set(e);
             }

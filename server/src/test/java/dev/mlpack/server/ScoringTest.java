@@ -3,9 +3,11 @@ package dev.mlpack.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlpack.optimizer.ir.Attrs;
 import dev.mlpack.optimizer.ir.DType;
+import dev.mlpack.optimizer.ir.OpSpec;
 import dev.mlpack.optimizer.ir.Graph;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ops.Activations;
 import dev.mlpack.optimizer.ir.Shape;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.optimizer.tflite.MetadataWriter;
@@ -34,12 +36,11 @@ class ScoringTest {
     @TempDir Path tmp;
 
     /** image [1, 1, 1, C] float32 -> each output its op of the image; mlpack metadata with preprocessing tf. */
-    static Path model(Path file, int channels, Map<String, Op> outputs, List<String> labels, String classifier, OutputActivation a)
+    static Path model(Path file, int channels, Map<String, OpSpec<Attrs.None>> outputs, List<String> labels, String classifier, OutputActivation a)
             throws IOException {
         Graph g = new Graph();
         Value image = g.addInput("image", DType.FLOAT32, Shape.of(1, 1, 1, channels));
-        outputs.forEach((name, op) -> g.setOutput(name, g.add(op, List.of(image), op == Op.SOFTMAX ? Map.of("beta", 1f) : Map.of(),
-                name, name).output()));
+        outputs.forEach((name, op) -> g.setOutput(name, g.add(op, List.of(image), name, name).output()));
         ModelInfo info = ModelInfo.builder().name("scoring").preprocess("tf").inputSize(1, 1).inputType("float32")
                 .inputChannels(channels).labels(labels).classifierOutput(classifier, a).build();
         MetadataWriter.Encoded metadata = MetadataWriter.encode(info, List.copyOf(outputs.keySet()));
@@ -77,7 +78,7 @@ class ScoringTest {
     @Test
     void aSigmoidUnitIsNamedAsTheClassItMeasuresAndTfServingGetsItRaw() throws IOException {
         // One gray channel through a sigmoid: P("bright") = sigmoid(luma / 127.5 - 1).
-        Path file = model(tmp.resolve("sigmoid.tflite"), 1, Map.of("output_0", Op.LOGISTIC), List.of("dark", "bright"), "output_0",
+        Path file = model(tmp.resolve("sigmoid.tflite"), 1, Map.of("output_0", Activations.LOGISTIC), List.of("dark", "bright"), "output_0",
                 OutputActivation.SIGMOID);
         try (Server server = start(file)) {
             Http http = new Http(server.port());
@@ -106,7 +107,7 @@ class ScoringTest {
     @SuppressWarnings("unchecked")
     void logitsBecomeProbabilitiesAndEveryOutputGoesToTfServing() throws IOException {
         // "a_logits" (no activation) is recorded as the classifier; "b_aux" is a second, sigmoid output.
-        Path file = model(tmp.resolve("two.tflite"), 3, new java.util.TreeMap<>(Map.of("a_logits", Op.RELU, "b_aux", Op.LOGISTIC)),
+        Path file = model(tmp.resolve("two.tflite"), 3, new java.util.TreeMap<>(Map.of("a_logits", Activations.RELU, "b_aux", Activations.LOGISTIC)),
                 List.of("red", "green", "blue"), "a_logits", OutputActivation.NONE);
         try (Server server = start(file)) {
             Http http = new Http(server.port());
@@ -134,7 +135,7 @@ class ScoringTest {
 
     @Test
     void classifierOutputChoosesAnotherOutputToScore() throws IOException {
-        Path file = model(tmp.resolve("choose.tflite"), 3, new java.util.TreeMap<>(Map.of("a_logits", Op.RELU, "b_aux", Op.LOGISTIC)),
+        Path file = model(tmp.resolve("choose.tflite"), 3, new java.util.TreeMap<>(Map.of("a_logits", Activations.RELU, "b_aux", Activations.LOGISTIC)),
                 List.of(), "a_logits", OutputActivation.NONE);
         try (Server server = Server.start(ServerConfig.builder(file).host("127.0.0.1").port(0).workers(1).accessLog(false)
                 .classifierOutput("b_aux").build(), new PrintStream(OutputStream.nullOutputStream()))) {

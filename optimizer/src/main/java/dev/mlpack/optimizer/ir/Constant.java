@@ -3,20 +3,25 @@ package dev.mlpack.optimizer.ir;
 import java.util.Arrays;
 
 /**
- * Immutable dense tensor data. Floating data is held as float32 and integer data (int8 to int64, bool) as long,
- * which keeps constant folding simple; the writer narrows to the declared dtype.
+ * Immutable tensor data. Floating data is held as float32 (float16 data as the float32 values it rounds to) and
+ * integer data (int8 to int64, bool) as long, which keeps constant folding simple; the writer narrows to the
+ * declared dtype. A constant can ask to be stored sparse (see {@link #asSparse()}).
  */
 public final class Constant {
     private final DType dtype;
     private final Shape shape;
     private final float[] floats;
     private final long[] longs;
+    private final boolean sparse;
 
-    private Constant(DType dtype, Shape shape, float[] floats, long[] longs) {
+    private Constant(DType dtype, Shape shape, float[] floats, long[] longs) { this(dtype, shape, floats, longs, false); }
+
+    private Constant(DType dtype, Shape shape, float[] floats, long[] longs, boolean sparse) {
         this.dtype = dtype;
         this.shape = shape;
         this.floats = floats;
         this.longs = longs;
+        this.sparse = sparse;
         long n = shape.elementCount();
         int have = floats != null ? floats.length : longs.length;
         if (have != n) throw new IllegalArgumentException("constant of shape " + shape + " needs " + n + " values, has " + have);
@@ -67,14 +72,24 @@ public final class Constant {
 
     public int size() { return floats != null ? floats.length : longs.length; }
 
-    public Constant reshaped(Shape newShape) { return new Constant(dtype, newShape, floats, longs); }
+    public Constant reshaped(Shape newShape) { return new Constant(dtype, newShape, floats, longs, sparse); }
 
-    /** Same values as {@code dtype}; float to integer truncates, as TF's Cast does. */
+    /** Same values as {@code dtype}; float to integer truncates, as TF's Cast does, and float16 rounds to nearest. */
     public Constant castTo(DType target) {
         if (target == dtype) return this;
+        if (target == DType.FLOAT16) {
+            float[] v = floats();
+            for (int i = 0; i < v.length; i++) v[i] = Float.float16ToFloat(Float.floatToFloat16(v[i]));
+            return new Constant(DType.FLOAT16, shape, v, null);
+        }
         if (target.isFloating()) return new Constant(DType.FLOAT32, shape, floats(), null);
         return new Constant(target, shape, null, longs());
     }
+
+    /** The same data, to be stored in TFLite's sparse format (behind a DENSIFY op). */
+    public Constant asSparse() { return new Constant(dtype, shape, floats, longs, true); }
+
+    public boolean isSparse() { return sparse; }
 
     /** True when every element equals {@code v}. */
     public boolean allEqual(float v) {

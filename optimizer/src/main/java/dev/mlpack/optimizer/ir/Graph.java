@@ -45,8 +45,36 @@ public final class Graph {
 
     public Value constant(String name, Constant data) { return Value.constant(uniqueName(name), data); }
 
-    /** Adds a node and infers its outputs' types from the op table. */
-    public Node add(Op op, List<Value> inputs, Map<String, Object> attrs, String origin, String layer) {
+    /** Adds a node and infers its outputs' types from its op's shape rule. */
+    public <A extends Attrs> Node add(OpSpec<A> op, List<Value> inputs, A attrs, String origin, String layer) {
+        return addNode(op, inputs, attrs, origin, layer);
+    }
+
+    /** Adds a node of an op without attributes. */
+    public Node add(OpSpec<Attrs.None> op, List<Value> inputs, String origin, String layer) {
+        return addNode(op, inputs, Attrs.NONE, origin, layer);
+    }
+
+    /**
+     * Adds a node of an op without attributes whose output takes over {@code old}: it has old's name (the written
+     * tensor's name), and every reader of old reads it instead. For storage rewrites of a constant (a DEQUANTIZE of
+     * its float16 copy, a DENSIFY of its sparse copy) that leave the model's tensors as they were named.
+     */
+    public Node addReplacing(Value old, OpSpec<Attrs.None> op, List<Value> inputs, String layer) {
+        Node probe = new Node(op, inputs, List.of(), Attrs.NONE, old.name(), layer);
+        TensorType[] types = op.infer(probe);
+        Node node = new Node(op, inputs, List.of(Value.tensor(old.name(), types[0].dtype(), types[0].shape())), Attrs.NONE, old.name(), layer);
+        nodes.add(node);
+        replaceAllUses(old, node.output());
+        return node;
+    }
+
+    /** Adds a copy of {@code node}'s op and attributes on other inputs. */
+    public Node addLike(Node node, List<Value> inputs, String origin, String layer) {
+        return addNode(node.op(), inputs, node.attrs(), origin, layer);
+    }
+
+    private Node addNode(OpSpec<?> op, List<Value> inputs, Attrs attrs, String origin, String layer) {
         Node probe = new Node(op, inputs, List.of(), attrs, origin, layer);
         TensorType[] types = op.infer(probe);
         List<Value> outs = new ArrayList<>();

@@ -2,7 +2,6 @@ package dev.mlpack.optimizer.ir;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +27,7 @@ public final class GraphCopy {
         for (Node n : source.nodes()) {
             List<Value> inputs = new ArrayList<>(n.inputs().size());
             for (Value v : n.inputs()) inputs.add(v == null ? null : map.getOrDefault(v, v));
-            Node c = copy.add(n.op(), inputs, new LinkedHashMap<>(n.attrs()), n.origin(), n.layer());
+            Node c = copy.addLike(n, inputs, n.origin(), n.layer());
             for (int i = 0; i < n.outputs().size(); i++) map.put(n.outputs().get(i), c.outputs().get(i));
         }
         source.outputs().forEach((name, v) -> copy.setOutput(name, map.getOrDefault(v, v)));

@@ -2,33 +2,34 @@ package dev.mlpack.optimizer.ir;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * One operation. Attributes are plain Java values (Integer, Float, Boolean, String, int[], Activation).
+ * One operation, with its op's typed attributes (see {@link OpSpec#attributes()}).
  * {@code origin} is the TF node it came from and {@code layer} the Keras layer, kept for error messages.
  */
 public final class Node {
-    private final Op op;
+    private final OpSpec<?> op;
     private final List<Value> inputs;
     private final List<Value> outputs;
-    private final Map<String, Object> attrs;
+    private Attrs attrs;
     private final String origin;
     private final String layer;
 
-    Node(Op op, List<Value> inputs, List<Value> outputs, Map<String, Object> attrs, String origin, String layer) {
+    Node(OpSpec<?> op, List<Value> inputs, List<Value> outputs, Attrs attrs, String origin, String layer) {
+        if (!op.attributes().isInstance(attrs)) {
+            throw new IllegalArgumentException(op.name() + " takes " + op.attributes().getSimpleName() + " attributes, not " + attrs);
+        }
         this.op = op;
         this.inputs = new ArrayList<>(inputs);
         this.outputs = List.copyOf(outputs);
-        this.attrs = new LinkedHashMap<>(attrs);
+        this.attrs = attrs;
         this.origin = origin;
         this.layer = layer;
         for (Value v : outputs) v.setProducer(this);
     }
 
-    public Op op() { return op; }
+    public OpSpec<?> op() { return op; }
 
     public List<Value> inputs() { return Collections.unmodifiableList(inputs); }
 
@@ -46,19 +47,16 @@ public final class Node {
 
     public String layer() { return layer; }
 
-    public Map<String, Object> attrs() { return Collections.unmodifiableMap(attrs); }
+    public Attrs attrs() { return attrs; }
 
-    @SuppressWarnings("unchecked")
-    public <T> T attr(String key) { return (T) attrs.get(key); }
+    /** The fused activation, NONE for ops that take none. */
+    public Activation activation() { return attrs instanceof FusedActivation f ? f.activation() : Activation.NONE; }
 
-    public <T> T attr(String key, T fallback) {
-        @SuppressWarnings("unchecked") T v = (T) attrs.get(key);
-        return v == null ? fallback : v;
+    /** Replaces the attributes (a pass fusing an activation); they must be of the op's type. */
+    public void setAttrs(Attrs value) {
+        if (!op.attributes().isInstance(value)) throw new IllegalArgumentException(op.name() + " takes " + op.attributes().getSimpleName());
+        attrs = value;
     }
-
-    public int intAttr(String key, int fallback) { return attr(key, fallback); }
-
-    public void setAttr(String key, Object value) { attrs.put(key, value); }
 
     void replaceInput(int index, Value v) { inputs.set(index, v); }
 

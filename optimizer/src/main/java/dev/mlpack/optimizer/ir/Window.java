@@ -5,20 +5,20 @@ public final class Window {
     private Window() {}
 
     /** How many output positions the window takes. */
-    public static int outputLength(int in, int kernel, int stride, int dilation, String padding) {
+    public static int outputLength(int in, int kernel, int stride, int dilation, Padding padding) {
         int effective = (kernel - 1) * dilation + 1;
-        return "SAME".equals(padding) ? (in + stride - 1) / stride : (in - effective + stride) / stride;
+        return padding == Padding.SAME ? (in + stride - 1) / stride : (in - effective + stride) / stride;
     }
 
     /** Padding positions before the input; SAME puts the odd one after, as TensorFlow does. */
-    public static int paddingBefore(int in, int kernel, int stride, int dilation, String padding) {
-        if (!"SAME".equals(padding)) return 0;
+    public static int paddingBefore(int in, int kernel, int stride, int dilation, Padding padding) {
+        if (padding != Padding.SAME) return 0;
         int effective = (kernel - 1) * dilation + 1;
         return Math.max((outputLength(in, kernel, stride, dilation, padding) - 1) * stride + effective - in, 0) / 2;
     }
 
     /** For each kernel tap, the share of output positions at which it reads the input rather than padding. */
-    public static double[] tapCoverage(int in, int kernel, int stride, int dilation, String padding) {
+    public static double[] tapCoverage(int in, int kernel, int stride, int dilation, Padding padding) {
         int outputs = outputLength(in, kernel, stride, dilation, padding);
         int before = paddingBefore(in, kernel, stride, dilation, padding);
         double[] share = new double[kernel];

@@ -2,7 +2,11 @@ package dev.mlpack.optimizer.keras;
 
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ir.OpSpec;
+import dev.mlpack.optimizer.ops.Elementwise;
+import dev.mlpack.optimizer.ops.Linear;
+import dev.mlpack.optimizer.ops.Resizing;
+import dev.mlpack.optimizer.ops.Shapes;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.runtime.image.Preprocess;
 import java.util.ArrayDeque;
@@ -33,10 +37,10 @@ public final class PreprocessingInference {
     public record Evidence(Preprocess mode, String reason) {}
 
     /** Ops that move or resample pixels without changing their scale. */
-    private static final Set<Op> SCALE_PRESERVING = Set.of(Op.RESIZE_BILINEAR, Op.RESIZE_NEAREST_NEIGHBOR, Op.CAST, Op.RESHAPE,
-            Op.TRANSPOSE, Op.REVERSE_V2, Op.STRIDED_SLICE, Op.SLICE, Op.PAD);
-    private static final Set<Op> SCALINGS = Set.of(Op.MUL, Op.DIV, Op.ADD, Op.SUB);
-    private static final Set<Op> CHANNEL_MIXES = Set.of(Op.FULLY_CONNECTED, Op.BATCH_MATMUL, Op.CONV_2D);
+    private static final Set<OpSpec<?>> SCALE_PRESERVING = Set.of(Resizing.RESIZE_BILINEAR, Resizing.RESIZE_NEAREST_NEIGHBOR, Shapes.CAST, Shapes.RESHAPE,
+            Shapes.TRANSPOSE, Shapes.REVERSE_V2, Shapes.STRIDED_SLICE, Shapes.SLICE, Shapes.PAD);
+    private static final Set<OpSpec<?>> SCALINGS = Set.of(Elementwise.MUL, Elementwise.DIV, Elementwise.ADD, Elementwise.SUB);
+    private static final Set<OpSpec<?>> CHANNEL_MIXES = Set.of(Linear.FULLY_CONNECTED, Linear.BATCH_MATMUL, Linear.CONV_2D);
 
     private PreprocessingInference() {}
 
@@ -60,7 +64,7 @@ public final class PreprocessingInference {
             Value v = pixels.pop();
             if (!seen.add(v)) continue;
             for (Node n : readers.getOrDefault(v, List.of())) {
-                if (n.op() == Op.SHAPE) continue;
+                if (n.op() == Shapes.SHAPE) continue;
                 if (SCALE_PRESERVING.contains(n.op()) && n.input(0) == v || isGrayscaleConversion(n, v)) {
                     pixels.push(n.output());
                 } else {
@@ -78,7 +82,7 @@ public final class PreprocessingInference {
     private static boolean isConstantScaling(Node n) {
         if (!SCALINGS.contains(n.op())) return false;
         Value a = n.input(0), b = n.input(1);
-        Value constant = b.isConstant() ? b : a.isConstant() && n.op() != Op.DIV && n.op() != Op.SUB ? a : null;
+        Value constant = b.isConstant() ? b : a.isConstant() && n.op() != Elementwise.DIV && n.op() != Elementwise.SUB ? a : null;
         if (constant == null) return false;
         int channels = n.output().shape().dim(-1);
         return constant.shape().elementCount() == 1 || constant.shape().elementCount() == channels;
@@ -91,15 +95,15 @@ public final class PreprocessingInference {
     private static boolean isGrayscaleConversion(Node n, Value v) {
         if (!CHANNEL_MIXES.contains(n.op()) || n.input(0) != v || n.input(1) == null || !n.input(1).isConstant()) return false;
         if (n.input(2) != null && !(n.input(2).isConstant() && n.input(2).data().allEqual(0))) return false;
-        if (n.op() == Op.CONV_2D && (n.input(1).shape().dim(1) != 1 || n.input(1).shape().dim(2) != 1)) return false;
+        if (n.op() == Linear.CONV_2D && (n.input(1).shape().dim(1) != 1 || n.input(1).shape().dim(2) != 1)) return false;
         float[] w = n.input(1).data().floats();
-        int outputs = n.op() == Op.BATCH_MATMUL ? n.input(1).shape().dim(-1) : n.input(1).shape().dim(0);
+        int outputs = n.op() == Linear.BATCH_MATMUL ? n.input(1).shape().dim(-1) : n.input(1).shape().dim(0);
         if (outputs <= 0 || w.length % outputs != 0) return false;
         int perOutput = w.length / outputs;
         for (int o = 0; o < outputs; o++) {
             double sum = 0;
             for (int k = 0; k < perOutput; k++) {
-                float weight = n.op() == Op.BATCH_MATMUL ? w[k * outputs + o] : w[o * perOutput + k];
+                float weight = n.op() == Linear.BATCH_MATMUL ? w[k * outputs + o] : w[o * perOutput + k];
                 if (weight < 0) return false;
                 sum += weight;
             }

@@ -4,7 +4,8 @@ import dev.mlpack.optimizer.ir.Activation;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ir.OperandRoles;
+import dev.mlpack.optimizer.ops.Elementwise;
 import dev.mlpack.optimizer.ir.Shape;
 import dev.mlpack.optimizer.ir.Value;
 import java.util.List;
@@ -21,28 +22,30 @@ public final class FoldAffineIntoLinear implements Pass {
         boolean changed = false;
         Map<Value, List<Node>> consumers = graph.consumerIndex();
         for (Node affine : graph.nodes()) {
-            if (affine.op() != Op.MUL && affine.op() != Op.ADD) continue;
-            if (affine.attr("activation", Activation.NONE) != Activation.NONE) continue;
+            if (affine.op() != Elementwise.MUL && affine.op() != Elementwise.ADD) continue;
+            if (affine.activation() != Activation.NONE) continue;
             Value x = affine.input(0), c = Patterns.constantOperand(affine);
             Node linear = x.producer();
-            if (c == null || linear == null || !isLinear(linear) || linear.attr("activation", Activation.NONE) != Activation.NONE) continue;
+            if (c == null || linear == null || !linear.op().roles().constantWeights(linear) || linear.activation() != Activation.NONE) continue;
             if (consumers.getOrDefault(x, List.of()).size() != 1 || graph.isGraphOutput(x)) continue;
             int channels = x.shape().dim(-1);
             float[] perChannel = perChannel(c.data(), channels);
             if (perChannel == null || !affine.output().shape().equals(x.shape())) continue;
-            Value weights = linear.input(1);
-            Value bias = linear.input(2);
+            OperandRoles roles = linear.op().roles();
+            if (roles.bias() < 0) continue;
+            Value weights = linear.input(roles.weights());
+            Value bias = linear.input(roles.bias());
             float[] b = bias == null ? new float[channels] : bias.data().floats();
-            if (affine.op() == Op.MUL) {
+            if (affine.op() == Elementwise.MUL) {
                 if (!weights.isConstant()) continue;
-                Constant scaled = scaleOutputChannels(linear.op(), weights.data(), perChannel);
-                graph.setInput(linear, 1, graph.constant(weights.name(), scaled));
+                Constant scaled = scaleOutputChannels(weights.data(), roles.weightChannelAxis(), perChannel);
+                graph.setInput(linear, roles.weights(), graph.constant(weights.name(), scaled));
                 for (int i = 0; i < channels; i++) b[i] *= perChannel[i];
-                if (bias != null) graph.setInput(linear, 2, graph.constant(bias.name(), Constant.ofFloats(Shape.of(channels), b)));
+                if (bias != null) graph.setInput(linear, roles.bias(), graph.constant(bias.name(), Constant.ofFloats(Shape.of(channels), b)));
             } else {
                 for (int i = 0; i < channels; i++) b[i] += perChannel[i];
                 String name = bias == null ? linear.origin() + "/bias" : bias.name();
-                graph.setInput(linear, 2, graph.constant(name, Constant.ofFloats(Shape.of(channels), b)));
+                graph.setInput(linear, roles.bias(), graph.constant(name, Constant.ofFloats(Shape.of(channels), b)));
             }
             graph.replaceAllUses(affine.output(), x);
             graph.remove(affine);
@@ -50,10 +53,6 @@ public final class FoldAffineIntoLinear implements Pass {
             changed = true;
         }
         return changed;
-    }
-
-    private static boolean isLinear(Node n) {
-        return (n.op() == Op.CONV_2D || n.op() == Op.DEPTHWISE_CONV_2D || n.op() == Op.FULLY_CONNECTED) && n.input(1).isConstant();
     }
 
     /** The constant as one value per output channel, or null if it varies along any other axis. */
@@ -69,16 +68,12 @@ public final class FoldAffineIntoLinear implements Pass {
         return null;
     }
 
-    /** Output channels are axis 0 of CONV_2D (OHWI) and FULLY_CONNECTED (MK), and the last axis of depthwise (1HWC). */
-    static Constant scaleOutputChannels(Op op, Constant w, float[] scale) {
+    /** The weights with each output channel (along {@code axis}) multiplied by its scale. */
+    static Constant scaleOutputChannels(Constant w, int axis, float[] scale) {
         float[] v = w.floats();
-        int channels = scale.length;
-        if (op == Op.DEPTHWISE_CONV_2D) {
-            for (int i = 0; i < v.length; i++) v[i] *= scale[i % channels];
-        } else {
-            int inner = v.length / channels;
-            for (int i = 0; i < v.length; i++) v[i] *= scale[i / inner];
-        }
+        int inner = 1;
+        for (int d = axis + 1; d < w.shape().rank(); d++) inner *= w.shape().dim(d);
+        for (int i = 0; i < v.length; i++) v[i] *= scale[(i / inner) % scale.length];
         return Constant.ofFloats(w.shape(), v);
     }
 }

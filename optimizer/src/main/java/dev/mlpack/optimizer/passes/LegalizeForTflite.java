@@ -3,10 +3,11 @@ package dev.mlpack.optimizer.passes;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ops.Activations;
+import dev.mlpack.optimizer.ops.Elementwise;
+import dev.mlpack.optimizer.ops.Linear;
 import dev.mlpack.optimizer.ir.Shape;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Last rewrites before writing, for what the TFLite kernels demand rather than what the graph means: SWISH
@@ -17,13 +18,13 @@ public final class LegalizeForTflite implements Pass {
     public boolean run(Graph graph) {
         boolean changed = false;
         for (Node n : graph.nodes()) {
-            if (n.op() == Op.SWISH) {
-                Node sigmoid = graph.add(Op.LOGISTIC, List.of(n.input(0)), Map.of(), n.origin() + "/sigmoid", n.layer());
-                Node mul = graph.add(Op.MUL, List.of(n.input(0), sigmoid.output()), Map.of(), n.origin(), n.layer());
+            if (n.op() == Activations.SWISH) {
+                Node sigmoid = graph.add(Activations.LOGISTIC, List.of(n.input(0)), n.origin() + "/sigmoid", n.layer());
+                Node mul = graph.add(Elementwise.MUL, List.of(n.input(0), sigmoid.output()), Elementwise.FusedAttrs.NONE, n.origin(), n.layer());
                 graph.replaceAllUses(n.output(), mul.output());
                 graph.remove(n);
                 changed = true;
-            } else if ((n.op() == Op.CONV_2D || n.op() == Op.DEPTHWISE_CONV_2D) && n.input(2) == null) {
+            } else if ((n.op() == Linear.CONV_2D || n.op() == Linear.DEPTHWISE_CONV_2D) && n.input(2) == null) {
                 int channels = n.output().shape().dim(-1);
                 graph.setInput(n, 2, graph.constant(n.origin() + "/bias", Constant.ofFloats(Shape.of(channels), new float[channels])));
                 changed = true;

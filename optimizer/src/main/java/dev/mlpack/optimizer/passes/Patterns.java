@@ -2,7 +2,7 @@ package dev.mlpack.optimizer.passes;
 
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.Node;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ir.OpSpec;
 import dev.mlpack.optimizer.ir.Value;
 
 /** Small matchers shared by the passes. */
@@ -10,7 +10,7 @@ final class Patterns {
     private Patterns() {}
 
     /** The producer of {@code v} if it is {@code op}, else null. */
-    static Node producedBy(Value v, Op op) {
+    static Node producedBy(Value v, OpSpec<?> op) {
         Node p = v == null ? null : v.producer();
         return p != null && p.op() == op ? p : null;
     }

@@ -3,7 +3,8 @@ package dev.mlpack.optimizer.prune;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.GraphCopy;
 import dev.mlpack.optimizer.ir.Node;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ir.Padding;
+import dev.mlpack.optimizer.ir.WindowAttrs;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.optimizer.ir.Window;
 import dev.mlpack.optimizer.passes.Pipeline;
@@ -89,7 +90,7 @@ final class LayerInputs {
     /** Adds up to {@link #POSITIONS_PER_IMAGE} patches of one image's input {@code x} to {@code rows}. */
     private static void sample(Node k, float[] x, List<float[]> rows, int image) {
         int patch = patchLength(k);
-        if (k.op() == Op.FULLY_CONNECTED) {
+        if (!(k.attrs() instanceof WindowAttrs window)) { // fully connected: every row of the input is a patch
             int count = x.length / patch;
             int step = Math.max(1, count / POSITIONS_PER_IMAGE);
             for (int r = 0; r < count; r += step) {
@@ -103,8 +104,8 @@ final class LayerInputs {
         int[] in = k.input(0).shape().dims(), w = k.input(1).shape().dims(), out = k.output().shape().dims();
         int h = in[1], wd = in[2], c = in[3], kh = w[1], kw = w[2];
         int oh = out[1], ow = out[2];
-        int[] s = k.attr("strides", new int[] {1, 1}), d = k.attr("dilations", new int[] {1, 1});
-        String padding = k.attr("padding");
+        int[] s = window.strides(), d = window.dilations();
+        Padding padding = window.padding();
         int padTop = Window.paddingBefore(h, kh, s[0], d[0], padding), padLeft = Window.paddingBefore(wd, kw, s[1], d[1], padding);
         int positions = oh * ow;
         int step = Math.max(1, positions / POSITIONS_PER_IMAGE);

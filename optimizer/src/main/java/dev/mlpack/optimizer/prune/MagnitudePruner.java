@@ -3,7 +3,8 @@ package dev.mlpack.optimizer.prune;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ir.OperandRoles;
+import dev.mlpack.optimizer.ops.Linear;
 import dev.mlpack.optimizer.ir.Shape;
 import dev.mlpack.optimizer.ir.Value;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public final class MagnitudePruner {
         graph.sortTopologically();
         List<Node> weighted = new ArrayList<>();
         for (Node n : graph.nodes()) if (isKernelReader(n)) weighted.add(n);
-        Node firstConv = weighted.stream().filter(n -> n.op() == Op.CONV_2D).findFirst().orElse(null);
+        Node firstConv = weighted.stream().filter(n -> n.op() == Linear.CONV_2D).findFirst().orElse(null);
         Node classifier = weighted.isEmpty() ? null : weighted.getLast();
         Map<Value, Boolean> seen = new IdentityHashMap<>();
         List<Kernel> out = new ArrayList<>();
@@ -52,7 +53,7 @@ public final class MagnitudePruner {
             String reason = null;
             boolean sensitive = false;
             if (settings.skips(name)) reason = "--prune-skip";
-            else if (n.op() == Op.DEPTHWISE_CONV_2D) { reason = "depthwise"; sensitive = true; }
+            else if (!hasRows(n)) { reason = "depthwise"; sensitive = true; }
             else if (n == classifier) { reason = "classifier"; sensitive = true; }
             else if (n == firstConv) { reason = "first conv"; sensitive = true; }
             if (sensitive && (settings.includes(name) || settings.perLayer().containsKey(name))) reason = null;
@@ -125,18 +126,26 @@ public final class MagnitudePruner {
     private static void refit(Graph graph, Kernel k, float[] w, double[] gram, double[] cross) {
         Node n = k.node();
         int rows = k.weights().shape().dim(0);
-        float[] bias = n.input(2) != null && n.input(2).isConstant() ? n.input(2).data().floats() : new float[rows];
+        int biasInput = n.op().roles().bias();
+        float[] bias = n.input(biasInput) != null && n.input(biasInput).isConstant() ? n.input(biasInput).data().floats() : new float[rows];
         Refit.apply(k.weights().data().floatView(), w, bias, gram, cross);
-        graph.setInput(n, 2, graph.constant(n.origin() + "/bias", Constant.ofFloats(Shape.of(rows), bias)));
+        graph.setInput(n, biasInput, graph.constant(n.origin() + "/bias", Constant.ofFloats(Shape.of(rows), bias)));
     }
 
+    /**
+     * Ops with constant float weights as input 1, read by the activation in input 0: the layout the saliency and the
+     * refit assume (convolutions, depthwise, fully connected; a transposed convolution is not pruned).
+     */
     private static boolean isKernelReader(Node n) {
-        return (n.op() == Op.CONV_2D || n.op() == Op.DEPTHWISE_CONV_2D || n.op() == Op.FULLY_CONNECTED)
-                && n.input(1) != null && n.input(1).isConstant() && n.input(1).data().isFloating();
+        OperandRoles roles = n.op().roles();
+        return roles.activation() == 0 && roles.weights() == 1 && roles.constantWeights(n) && n.input(1).data().isFloating();
     }
 
-    /** Convolutions and fully connected kernels have one row of weights per output channel; depthwise do not. */
-    private static boolean hasRows(Node n) { return n.op() == Op.CONV_2D || n.op() == Op.FULLY_CONNECTED; }
+    /**
+     * Kernels whose output channels are their first axis have one row of weights per output channel; depthwise
+     * kernels, with output channels last, do not.
+     */
+    private static boolean hasRows(Node n) { return n.op().roles().weightChannelAxis() == 0; }
 
     /**
      * The pruning groups of a kernel: one per output channel for convolutions and fully connected layers, the whole

@@ -6,12 +6,21 @@ import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.LayerPatterns;
+import dev.mlpack.optimizer.ir.Int8Spec;
 import dev.mlpack.optimizer.ir.Node;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ir.OpSpec;
+import dev.mlpack.optimizer.ir.OperandRoles;
+import dev.mlpack.optimizer.ir.Padding;
+import dev.mlpack.optimizer.ops.Activations;
+import dev.mlpack.optimizer.ops.Elementwise;
+import dev.mlpack.optimizer.ops.Linear;
+import dev.mlpack.optimizer.ops.Shapes;
+import dev.mlpack.optimizer.ops.Storage;
 import dev.mlpack.optimizer.ir.QuantParams;
 import dev.mlpack.optimizer.ir.Shape;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.optimizer.ir.Window;
+import dev.mlpack.optimizer.ir.WindowAttrs;
 import dev.mlpack.optimizer.quant.RangeSelector.Range;
 import dev.mlpack.runtime.image.Preprocess;
 import java.util.ArrayList;
@@ -26,7 +35,8 @@ import java.util.Set;
 /**
  * Full-integer quantization by TFLite's int8 specification: int8 activations (asymmetric, per tensor), int8 weights
  * (symmetric, per output channel), int32 biases with scale = input scale × weight scale, the fixed output ranges
- * of SOFTMAX/LOGISTIC/TANH, and shared parameters where a kernel requires them (see {@link Op#int8Rule()}).
+ * of SOFTMAX/LOGISTIC/TANH, and shared parameters where a kernel requires them (see {@link OpSpec#int8()}); which input is the weight, the bias
+ * and the activation comes from each op's {@link OpSpec#roles()}.
  * Ops without an int8 kernel stay float between DEQUANTIZE and QUANTIZE and are reported, never silently.
  */
 public final class Int8Quantizer {
@@ -92,7 +102,7 @@ public final class Int8Quantizer {
         floatNodes.addAll(requestedFloatLayers(nodes));
         if (settings.floatOutputSoftmax()) {
             for (Value out : graph.outputs().values()) {
-                if (out.producer() != null && out.producer().op() == Op.SOFTMAX) floatNodes.add(out.producer());
+                if (out.producer() != null && out.producer().op() == Activations.SOFTMAX) floatNodes.add(out.producer());
             }
         }
         assignActivationParams(nodes, floatNodes);
@@ -129,9 +139,10 @@ public final class Int8Quantizer {
     public static List<LayerNoise> weightNoise(Graph graph) {
         Map<String, Double> worst = new LinkedHashMap<>();
         for (Node n : graph.nodes()) {
-            if (!hasWeights(n) || !n.input(1).isConstant() || !n.input(1).data().isFloating()) continue;
-            Constant w = n.input(1).data();
-            QuantParams p = symmetricPerChannel(w, channelAxis(n));
+            OperandRoles roles = n.op().roles();
+            if (!roles.constantWeights(n) || !n.input(roles.weights()).data().isFloating()) continue;
+            Constant w = n.input(roles.weights()).data();
+            QuantParams p = symmetricPerChannel(w, roles.weightChannelAxis());
             double[] rounded = p.dequantize(p.quantize(w), w.shape());
             float[] v = w.floatView();
             double error = 0, signal = 0;
@@ -150,7 +161,7 @@ public final class Int8Quantizer {
     }
 
     private static boolean runsInInt8(Node n) {
-        if (n.op().int8Rule() == Op.Int8Rule.FLOAT_ONLY) return false;
+        if (n.op().int8().rule() == Int8Spec.Rule.FLOAT_ONLY) return false;
         for (Value v : n.inputs()) if (v != null && !v.isConstant() && v.dtype() != DType.FLOAT32) return false;
         return n.outputs().stream().allMatch(v -> v.dtype() == DType.FLOAT32);
     }
@@ -162,7 +173,8 @@ public final class Int8Quantizer {
     public static Map<Value, QuantParams> weightsOnly(Graph graph) {
         Map<Value, QuantParams> out = new IdentityHashMap<>();
         for (Node n : graph.nodes()) {
-            if (hasWeights(n) && n.input(1).isConstant()) out.put(n.input(1), symmetricPerChannel(n.input(1).data(), channelAxis(n)));
+            OperandRoles roles = n.op().roles();
+            if (roles.constantWeights(n)) out.put(n.input(roles.weights()), symmetricPerChannel(n.input(roles.weights()).data(), roles.weightChannelAxis()));
         }
         return out;
     }
@@ -186,12 +198,12 @@ public final class Int8Quantizer {
         Map<Value, QuantParams> fixed = new IdentityHashMap<>();
         for (Node n : nodes) {
             if (floatNodes.contains(n)) continue;
-            switch (n.op().int8Rule()) {
+            Int8Spec spec = n.op().int8();
+            switch (spec.rule()) {
                 case SAME_AS_INPUT -> {
-                    boolean allInputs = n.op() == Op.CONCATENATION || n.op() == Op.PACK || n.op() == Op.MAXIMUM || n.op() == Op.MINIMUM;
-                    List<Value> shared = allInputs ? n.inputs() : List.of(n.input(0));
+                    int[] indices = spec.sharedInputs();
+                    List<Value> shared = indices == null ? n.inputs() : java.util.Arrays.stream(indices).mapToObj(n::input).toList();
                     for (Value v : shared) if (v != null && v.dtype() == DType.FLOAT32) union(v, n.output());
-                    if (n.op() == Op.PADV2) union(n.input(2), n.output());
                 }
                 case FIXED_PROBABILITY -> fixed.put(n.output(), QuantParams.perTensor(DType.INT8, 1f / 256, -128));
                 case FIXED_SIGNED_UNIT -> fixed.put(n.output(), QuantParams.perTensor(DType.INT8, 1f / 128, 0));
@@ -241,13 +253,6 @@ public final class Int8Quantizer {
 
     // ---- weights, biases, other constants ---------------------------------------------------------------------
 
-    private static boolean hasWeights(Node n) {
-        return n.op() == Op.CONV_2D || n.op() == Op.DEPTHWISE_CONV_2D || n.op() == Op.FULLY_CONNECTED;
-    }
-
-    /** Output channels are axis 0 of OHWI and [M, K] weights, and axis 3 of depthwise [1, H, W, C·M]. */
-    private static int channelAxis(Node n) { return n.op() == Op.DEPTHWISE_CONV_2D ? 3 : 0; }
-
     static QuantParams symmetricPerChannel(Constant w, int axis) {
         int[] dims = w.shape().dims();
         int channels = dims[axis];
@@ -267,12 +272,13 @@ public final class Int8Quantizer {
     private void quantizeConstants(List<Node> nodes, Set<Node> floatNodes) {
         for (Node n : nodes) {
             if (floatNodes.contains(n)) continue;
-            if (hasWeights(n) && n.input(1).isConstant()) {
-                QuantParams w = symmetricPerChannel(n.input(1).data(), channelAxis(n));
-                params.put(n.input(1), w);
-                Value bias = n.input(2);
+            OperandRoles roles = n.op().roles();
+            if (roles.constantWeights(n)) {
+                QuantParams w = symmetricPerChannel(n.input(roles.weights()).data(), roles.weightChannelAxis());
+                params.put(n.input(roles.weights()), w);
+                Value bias = roles.bias() < 0 ? null : n.input(roles.bias());
                 if (bias != null && bias.isConstant()) {
-                    float inputScale = params.get(n.input(0)).scale();
+                    float inputScale = params.get(n.input(roles.activation())).scale();
                     float[] scales = new float[w.scales().length];
                     for (int c = 0; c < scales.length; c++) scales[c] = inputScale * w.scales()[c];
                     params.put(bias, new QuantParams(DType.INT32, scales, new long[scales.length], 0));
@@ -293,23 +299,26 @@ public final class Int8Quantizer {
      */
     private void correctBiases(List<Node> nodes, Set<Node> floatNodes) {
         for (Node n : nodes) {
-            if (floatNodes.contains(n) || !hasWeights(n) || !n.input(1).isConstant()) continue;
+            OperandRoles roles = n.op().roles();
+            // The correction's geometry (tap coverage, the input's channel means per weight) holds for kernels that
+            // read the activation in input 0 with weights in input 1: convolutions, depthwise and fully connected.
+            if (floatNodes.contains(n) || !roles.constantWeights(n) || roles.activation() != 0 || roles.weights() != 1) continue;
             TensorStats in = stats.get(n.input(0));
             if (in == null || in.channelSums == null) continue;
             double[] mean = in.channelMeans();
             Constant w = n.input(1).data();
-            QuantParams p = symmetricPerChannel(w, channelAxis(n));
+            QuantParams p = symmetricPerChannel(w, roles.weightChannelAxis());
             long[] q = p.quantize(w);
             float[] wf = w.floatView();
             int[] dims = w.shape().dims();
-            int outChannels = dims[channelAxis(n)];
+            int outChannels = dims[roles.weightChannelAxis()];
             int inChannels = mean.length;
             int lastDim = dims[dims.length - 1];
             double[] coverage = tapCoverage(n);
             double[] shift = new double[outChannels];
             for (int i = 0; i < wf.length; i++) {
                 int out, inCh;
-                if (n.op() == Op.DEPTHWISE_CONV_2D) {
+                if (roles.weightChannelAxis() != 0) { // depthwise: output channels last, c·M + m
                     out = i % outChannels;
                     inCh = out / Math.max(1, outChannels / inChannels);
                 } else {
@@ -319,9 +328,9 @@ public final class Int8Quantizer {
                 double error = q[i] * (double) p.scales()[p.perChannel() ? out : 0] - wf[i];
                 shift[out] += error * mean[Math.min(inCh, inChannels - 1)] * coverage[(i / lastDim) % coverage.length];
             }
-            float[] bias = n.input(2) == null ? new float[outChannels] : n.input(2).data().floats();
+            float[] bias = n.input(roles.bias()) == null ? new float[outChannels] : n.input(roles.bias()).data().floats();
             for (int c = 0; c < outChannels; c++) bias[c] -= (float) shift[c];
-            graph.setInput(n, 2, graph.constant(n.origin() + "/bias", Constant.ofFloats(Shape.of(outChannels), bias)));
+            graph.setInput(n, roles.bias(), graph.constant(n.origin() + "/bias", Constant.ofFloats(Shape.of(outChannels), bias)));
         }
     }
 
@@ -333,10 +342,10 @@ public final class Int8Quantizer {
      * Xception, 0.9 on InceptionV3).
      */
     private static double[] tapCoverage(Node n) {
-        if (n.op() == Op.FULLY_CONNECTED || n.input(0).shape().rank() != 4) return new double[] {1};
+        if (!(n.attrs() instanceof WindowAttrs window) || n.input(0).shape().rank() != 4) return new double[] {1};
         int[] x = n.input(0).shape().dims(), w = n.input(1).shape().dims();
-        int[] strides = n.attr("strides"), dilations = n.attr("dilations", new int[] {1, 1});
-        String padding = n.attr("padding");
+        int[] strides = window.strides(), dilations = window.dilations();
+        Padding padding = window.padding();
         double[] rows = Window.tapCoverage(x[1], w[1], strides[0], dilations[0], padding);
         double[] cols = Window.tapCoverage(x[2], w[2], strides[1], dilations[1], padding);
         double[] out = new double[rows.length * cols.length];
@@ -345,6 +354,8 @@ public final class Int8Quantizer {
     }
 
     // ---- float fallback and the model's boundary ----------------------------------------------------------------
+
+    private static final Shapes.TypeAttrs TO_INT8 = new Shapes.TypeAttrs(DType.INT8);
 
     private final Map<Value, Value> quantizedCopy = new IdentityHashMap<>();
     private final Map<Value, Value> floatCopy = new IdentityHashMap<>();
@@ -369,7 +380,7 @@ public final class Int8Quantizer {
 
     private Value quantized(Value floatValue) {
         return quantizedCopy.computeIfAbsent(floatValue, v -> {
-            Node q = graph.add(Op.QUANTIZE, List.of(v), Map.of("to", DType.INT8), v.name() + "/quantize", "");
+            Node q = graph.add(Storage.QUANTIZE, List.of(v), TO_INT8, v.name() + "/quantize", "");
             params.put(q.output(), params.get(v));
             return q.output();
         });
@@ -377,7 +388,7 @@ public final class Int8Quantizer {
 
     private Value dequantized(Value int8Value) {
         return floatCopy.computeIfAbsent(int8Value, v ->
-                graph.add(Op.DEQUANTIZE, List.of(v), Map.of(), v.name() + "/dequantize", "").output());
+                graph.add(Storage.DEQUANTIZE, List.of(v), v.name() + "/dequantize", "").output());
     }
 
     private void setUpInputs() {
@@ -389,7 +400,7 @@ public final class Int8Quantizer {
                 case INT8 -> { }
                 case FLOAT32 -> {
                     Value f = graph.replaceInput(e.getKey(), DType.FLOAT32);
-                    Node q = graph.add(Op.QUANTIZE, List.of(f), Map.of("to", DType.INT8), e.getKey() + "/quantize", "");
+                    Node q = graph.add(Storage.QUANTIZE, List.of(f), TO_INT8, e.getKey() + "/quantize", "");
                     graph.replaceAllUses(in, q.output());
                     params.put(q.output(), target);
                 }
@@ -413,15 +424,15 @@ public final class Int8Quantizer {
         }
         Value pixels = graph.replaceInput(name, DType.UINT8);
         params.put(pixels, QuantParams.perTensor(DType.UINT8, 1f, 0));
-        Value real = graph.add(Op.DEQUANTIZE, List.of(pixels), Map.of(), name + "/pixels", "").output();
+        Value real = graph.add(Storage.DEQUANTIZE, List.of(pixels), name + "/pixels", "").output();
         Preprocess p = settings.preprocess();
         if (p == Preprocess.RAW) {
-            Node q = graph.add(Op.QUANTIZE, List.of(real), Map.of("to", DType.INT8), name + "/quantize", "");
+            Node q = graph.add(Storage.QUANTIZE, List.of(real), TO_INT8, name + "/quantize", "");
             params.put(q.output(), target);
             graph.replaceAllUses(in, q.output());
             return;
         }
-        Node q = graph.add(Op.QUANTIZE, List.of(real), Map.of("to", DType.INT8), name + "/quantize", "");
+        Node q = graph.add(Storage.QUANTIZE, List.of(real), TO_INT8, name + "/quantize", "");
         params.put(q.output(), QuantParams.perTensor(DType.INT8, 1f, -128));
         float[] offset = p.apply(new float[channels], channels);
         float[] weights = new float[channels * channels]; // OHWI with H = W = 1: [out][in]
@@ -433,8 +444,8 @@ public final class Int8Quantizer {
         }
         Value w = graph.constant(name + "/preprocess/weights", Constant.ofFloats(Shape.of(channels, 1, 1, channels), weights));
         Value b = graph.constant(name + "/preprocess/bias", Constant.ofFloats(Shape.of(channels), offset));
-        Node conv = graph.add(Op.CONV_2D, List.of(q.output(), w, b), Map.of("strides", new int[] {1, 1}, "dilations", new int[] {1, 1},
-                "padding", "VALID", "activation", Activation.NONE), name + "/preprocess", "preprocessing");
+        Node conv = graph.add(Linear.CONV_2D, List.of(q.output(), w, b), new Linear.ConvAttrs(new int[] {1, 1}, new int[] {1, 1},
+                Padding.VALID, Activation.NONE), name + "/preprocess", "preprocessing");
         QuantParams wp = symmetricPerChannel(w.data(), 0);
         params.put(w, wp);
         float[] biasScales = new float[channels];

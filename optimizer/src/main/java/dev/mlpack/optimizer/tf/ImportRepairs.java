@@ -26,12 +26,14 @@ public record ImportRepairs(List<String> movingStatistics, List<String> keptBatc
     public boolean trainingModeExport() { return !movingStatistics.isEmpty() || !keptBatchStatistics.isEmpty(); }
 
     /** Collects repairs while a graph is imported. */
-    static final class Recorder {
+    public static final class Recorder {
         private final Set<String> moving = new TreeSet<>();
         private final Set<String> kept = new TreeSet<>();
         private final Set<String> dropped = new TreeSet<>();
 
-        void usedMovingStatistics(String layer) { moving.add(layer); }
+        Recorder() {}
+
+        public void usedMovingStatistics(String layer) { moving.add(layer); }
 
         void keptBatchStatistics(String layer) { kept.add(layer); }
 

@@ -4,11 +4,11 @@ import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ir.Attrs;
+import dev.mlpack.optimizer.ir.OpSpec;
 import dev.mlpack.optimizer.ir.Value;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntFunction;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.NodeDef;
@@ -31,7 +31,7 @@ public final class LoweringContext {
      * How to treat layers traced in training mode: keep their batch statistics, or use their moving ones and record
      * that in {@code repairs}.
      */
-    record TrainingMode(boolean keep, ImportRepairs.Recorder repairs) {}
+    public record TrainingMode(boolean keep, ImportRepairs.Recorder repairs) {}
 
     LoweringContext(NodeDef node, org.tensorflow.proto.OpDef opDef, IntFunction<Value> resolver, Graph graph, String origin,
                     String layer, TrainingMode trainingMode) {
@@ -48,7 +48,7 @@ public final class LoweringContext {
     /** The Keras layer the node belongs to, or "" when its name shows none. */
     public String layer() { return layer; }
 
-    TrainingMode trainingMode() { return trainingMode; }
+    public TrainingMode trainingMode() { return trainingMode; }
 
     public String opType() { return node.getOp(); }
 
@@ -103,7 +103,7 @@ public final class LoweringContext {
      * Adds an IR node, or folds it to a constant right away when all its inputs are constant, so that shape
      * arithmetic (Shape, StridedSlice, Pack...) never reaches the written model.
      */
-    public Value emit(Op op, List<Value> inputs, Map<String, Object> attrs) {
+    public <A extends Attrs> Value emit(OpSpec<A> op, List<Value> inputs, A attrs) {
         Node n;
         try {
             n = graph.add(op, inputs, attrs, origin, layer);
@@ -112,14 +112,15 @@ public final class LoweringContext {
                     "cannot convert " + opType() + " at " + describe() + ": " + e.getMessage());
         }
         boolean allConstant = inputs.stream().allMatch(v -> v != null && v.isConstant());
-        if ((allConstant || op == Op.SHAPE) && op.canEvaluate()) {
+        if ((allConstant || op.foldsWithoutConstantInputs()) && op.canFold()) {
             graph.remove(n);
-            return graph.constant(origin, op.evaluate(n));
+            return graph.constant(origin, op.fold(n));
         }
         return n.output();
     }
 
-    public Value emit(Op op, Value... inputs) { return emit(op, List.of(inputs), Map.of()); }
+    /** {@link #emit(OpSpec, List, Attrs)} for an op without attributes. */
+    public Value emit(OpSpec<Attrs.None> op, Value... inputs) { return emit(op, List.of(inputs), Attrs.NONE); }
 
     public Value constant(String suffix, Constant c) { return graph.constant(origin + "/" + suffix, c); }
 

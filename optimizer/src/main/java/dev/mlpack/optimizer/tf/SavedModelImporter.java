@@ -47,12 +47,14 @@ public final class SavedModelImporter {
     private final Map<Value, String> resourceKeys = new java.util.IdentityHashMap<>();
     private final Map<String, Boolean> randomFunctions = new HashMap<>();
     private final boolean keepTrainingGraph;
+    private final LoweringTable lowerings;
     private final ImportRepairs.Recorder repairs = new ImportRepairs.Recorder();
 
-    private SavedModelImporter(Path dir, MetaGraphDef metaGraph, boolean keepTrainingGraph) {
+    private SavedModelImporter(Path dir, MetaGraphDef metaGraph, boolean keepTrainingGraph, LoweringTable lowerings) {
         this.dir = dir;
         this.metaGraph = metaGraph;
         this.keepTrainingGraph = keepTrainingGraph;
+        this.lowerings = lowerings;
         for (FunctionDef f : metaGraph.getGraphDef().getLibrary().getFunctionList()) functions.put(f.getSignature().getName(), f);
     }
 
@@ -69,10 +71,11 @@ public final class SavedModelImporter {
 
     /**
      * Imports a signature. Training-mode BatchNormalization is switched to its moving statistics unless
-     * {@code keepTrainingGraph}; random augmentation layers are always dropped (see {@link ImportRepairs}).
+     * {@code keepTrainingGraph}; random augmentation layers are always dropped (see {@link ImportRepairs}). TF ops
+     * become IR nodes as {@code lowerings} says.
      */
-    public static Imported load(Path dir, String signatureName, boolean keepTrainingGraph) {
-        SavedModelImporter importer = new SavedModelImporter(dir, readMetaGraph(dir), keepTrainingGraph);
+    public static Imported load(Path dir, String signatureName, boolean keepTrainingGraph, LoweringTable lowerings) {
+        SavedModelImporter importer = new SavedModelImporter(dir, readMetaGraph(dir), keepTrainingGraph, lowerings);
         return importer.run(signatureName == null ? "serving_default" : signatureName);
     }
 
@@ -349,7 +352,7 @@ public final class SavedModelImporter {
             repairs.keptBatchStatistics(layer);
             return null;
         }
-        Value batchMoment = TfOpLowering.lower(ctx).getFirst(); // lowered only for its shape
+        Value batchMoment = lowerings.lower(ctx).getFirst(); // lowered only for its shape
         if (batchMoment.shape().elementCount() != moving.size()) return List.of(batchMoment);
         if (batchMoment.producer() != null) graph.remove(batchMoment.producer());
         repairs.usedMovingStatistics(layer);
@@ -422,7 +425,7 @@ public final class SavedModelImporter {
                 List<Value> moving = movingStatistic(scope, node, ctx);
                 if (moving != null) return moving;
             }
-            return TfOpLowering.lower(ctx);
+            return lowerings.lower(ctx);
         } catch (ConversionException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -13,10 +13,10 @@ import org.tensorflow.proto.TensorProto;
 import org.tensorflow.proto.TensorShapeProto;
 
 /** Conversions between TF's protobuf tensors and {@link Constant}. */
-final class TensorProtos {
+public final class TensorProtos {
     private TensorProtos() {}
 
-    static DType dtype(DataType t) {
+    public static DType dtype(DataType t) {
         return switch (t) {
             case DT_FLOAT, DT_DOUBLE, DT_HALF, DT_BFLOAT16 -> DType.FLOAT32;
             case DT_INT32, DT_INT16, DT_UINT16 -> DType.INT32;
@@ -68,7 +68,7 @@ final class TensorProtos {
         return out;
     }
 
-    static Constant constant(TensorProto t) {
+    public static Constant constant(TensorProto t) {
         Shape shape = Shape.of(dims(t.getTensorShape()));
         int n = (int) shape.elementCount();
         ByteString content = t.getTensorContent();

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.ir.Graph;
-import dev.mlpack.optimizer.ir.Op;
+import dev.mlpack.optimizer.ops.Activations;
+import dev.mlpack.optimizer.ops.Reductions;
+import dev.mlpack.optimizer.ops.Storage;
 import dev.mlpack.optimizer.ir.QuantParams;
 import dev.mlpack.optimizer.ir.Shape;
 import dev.mlpack.optimizer.ir.Value;
@@ -63,10 +65,10 @@ class MetadataWriterTest {
         Graph g = new Graph();
         Value pixels = g.addInput("image", DType.UINT8, Shape.of(1, 4, 4, 3));
         quantization.put(pixels, QuantParams.perTensor(DType.UINT8, 1f, 0));
-        Value real = g.add(Op.DEQUANTIZE, List.of(pixels), Map.of(), "dequantize", "input").output();
+        Value real = g.add(Storage.DEQUANTIZE, List.of(pixels), "dequantize", "input").output();
         Value axes = g.constant("axes", Constant.ofInts(1, 2));
-        Value mean = g.add(Op.MEAN, List.of(real, axes), Map.of("keep_dims", false), "mean", "pool").output();
-        Value probs = g.add(Op.SOFTMAX, List.of(mean), Map.of("beta", 1f), "softmax", "head").output();
+        Value mean = g.add(Reductions.MEAN, List.of(real, axes), new Reductions.ReduceAttrs(false), "mean", "pool").output();
+        Value probs = g.add(Activations.SOFTMAX, List.of(mean), new Activations.SoftmaxAttrs(1f), "softmax", "head").output();
         g.setOutput("probability", probs);
         return g;
     }

@@ -1,5 +1,6 @@
-package dev.mlpack.optimizer.ir;
+package dev.mlpack.optimizer.ops;
 
+import dev.mlpack.optimizer.ir.Node;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,12 +10,11 @@ import java.util.List;
  */
 record StridedSlicePlan(int[] start, int[] stride, int[] count, boolean[] shrink, int[] outputDims) {
 
-    static StridedSlicePlan of(Node n) {
+    static StridedSlicePlan of(Node n, Shapes.StridedSliceAttrs a) {
         int[] in = n.input(0).shape().dims();
         int[] begin = n.input(1).data().ints(), end = n.input(2).data().ints(), strides = n.input(3).data().ints();
-        int beginMask = n.attr("begin_mask", 0), endMask = n.attr("end_mask", 0);
-        int ellipsisMask = n.attr("ellipsis_mask", 0), newAxisMask = n.attr("new_axis_mask", 0);
-        int shrinkMask = n.attr("shrink_axis_mask", 0);
+        int beginMask = a.beginMask(), endMask = a.endMask(), ellipsisMask = a.ellipsisMask(), newAxisMask = a.newAxisMask();
+        int shrinkMask = a.shrinkAxisMask();
         int rank = in.length;
         int[] start = new int[rank], stride = new int[rank], count = new int[rank];
         boolean[] shrink = new boolean[rank];
