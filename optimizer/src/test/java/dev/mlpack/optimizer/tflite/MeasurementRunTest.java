@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mlpack.optimizer.ConversionException;
 import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.ir.Graph;
-import dev.mlpack.optimizer.ir.Op;
 import dev.mlpack.optimizer.ir.Shape;
 import dev.mlpack.optimizer.ir.Value;
+import dev.mlpack.optimizer.ops.Activations;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import dev.mlpack.runtime.tflite.TfliteInterpreter;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ class MeasurementRunTest {
     private static byte[] softmaxModel() {
         Graph g = new Graph();
         Value x = g.addInput("x", DType.FLOAT32, Shape.of(1, 4));
-        g.setOutput("y", g.add(Op.SOFTMAX, List.of(x), Map.of("beta", 1f), "softmax", "head").output());
+        g.setOutput("y", g.add(Activations.SOFTMAX, List.of(x), new Activations.SoftmaxAttrs(1f), "softmax", "head").output());
         return TfliteWriter.write(g, TfliteWriter.Options.builder().build()).bytes();
     }
 
