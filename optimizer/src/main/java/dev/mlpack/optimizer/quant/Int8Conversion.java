@@ -11,13 +11,12 @@ import dev.mlpack.optimizer.tflite.MeasurementRun;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
 import dev.mlpack.runtime.classifier.ClassifierOutput;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.Futures;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -92,24 +91,11 @@ public final class Int8Conversion {
                 scores.add(pool.submit(() -> probeMeanKl(copy, observed, candidate, classifier, workersEach)));
             }
             for (int i = 0; i < candidates.size(); i++) {
-                meanKl.put(candidates.get(i), await(scores.get(i)));
+                meanKl.put(candidates.get(i), Futures.await(scores.get(i), "scoring calibration methods"));
                 task.step(1);
             }
         }
         return meanKl;
-    }
-
-    private static double await(Future<Double> score) {
-        try {
-            return score.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConversionException(ConversionException.Kind.INTERNAL, "interrupted while scoring calibration methods", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error err) throw err;
-            throw new IllegalStateException(e.getCause());
-        }
     }
 
     /**

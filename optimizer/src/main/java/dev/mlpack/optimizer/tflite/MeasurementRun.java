@@ -1,13 +1,13 @@
 package dev.mlpack.optimizer.tflite;
 
 import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.Futures;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import dev.mlpack.runtime.tflite.TfliteInterpreter;
 import dev.mlpack.runtime.tflite.TfliteModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -109,17 +109,10 @@ public final class MeasurementRun {
             threads.forEach(Thread::start);
             try {
                 for (int i = 0; i < slots.length(); i++) {
-                    merge.accept(i, slots.get(i).get());
+                    merge.accept(i, Futures.await(slots.get(i), purpose));
                     slots.set(i, null); // merged: let the measurement go
                     lookahead.release();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConversionException(ConversionException.Kind.INTERNAL, purpose + " interrupted", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) throw r;
-                if (e.getCause() instanceof Error err) throw err;
-                throw new IllegalStateException(e.getCause());
             } finally {
                 stopped = true;
                 lookahead.release(threads.size()); // wakes workers waiting for a permit, so that they see the stop
