@@ -41,9 +41,24 @@ final class Calibrator {
      */
     record Observed(Map<Value, TensorStats> stats, List<float[]> probeInputs, List<float[]> probeOutputs) {}
 
-    /** Measures on all cores. */
+    /**
+     * How many bytes of activations the interpreters may hold at once. Each interpreter keeps every activation of an
+     * image (20 MB for a MobileNet at 224, but gigabytes for a large model at a large input size), so on many cores
+     * a large model gets fewer interpreters than cores rather than exhausting native memory.
+     */
+    static final long ACTIVATION_BUDGET_BYTES = 2L << 30;
+
+    /** Measures on all cores, as many interpreters as {@link #ACTIVATION_BUDGET_BYTES} allows (at least one). */
     static Observed collect(Graph floatGraph, List<float[]> inputs, boolean histograms, String classifierOutput, Progress progress) {
-        return collect(floatGraph, inputs, histograms, classifierOutput, Runtime.getRuntime().availableProcessors(), progress);
+        return collect(floatGraph, inputs, histograms, classifierOutput, workers(floatGraph, Runtime.getRuntime().availableProcessors()),
+                progress);
+    }
+
+    /** One interpreter per core, within {@link #ACTIVATION_BUDGET_BYTES}. */
+    static int workers(Graph floatGraph, int cores) {
+        long bytes = 0;
+        for (Node n : floatGraph.nodes()) for (Value v : n.outputs()) bytes += Math.abs(v.shape().elementCount()) * Float.BYTES;
+        return (int) Math.max(1, Math.min(cores, ACTIVATION_BUDGET_BYTES / Math.max(1, bytes)));
     }
 
     /** Measures on {@code workers} interpreters at once; the result does not depend on how many. */

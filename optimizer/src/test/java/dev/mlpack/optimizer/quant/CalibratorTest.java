@@ -9,7 +9,9 @@ import dev.mlpack.optimizer.data.CalibrationSet;
 import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
+import dev.mlpack.optimizer.ir.Shape;
 import dev.mlpack.optimizer.ir.Value;
+import dev.mlpack.optimizer.ops.Activations;
 import dev.mlpack.optimizer.passes.Pipeline;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.testing.Samples;
@@ -20,7 +22,10 @@ import dev.mlpack.runtime.image.Resize;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import dev.mlpack.runtime.tflite.TfliteInterpreter;
 import dev.mlpack.runtime.tflite.TfliteModel;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -54,7 +59,7 @@ class CalibratorTest {
         TfliteWriter.Written written = TfliteWriter.write(graph, TfliteWriter.Options.builder().build());
         List<Value> tracked = new ArrayList<>(graph.inputs().values());
         for (Node n : graph.nodes()) for (Value v : n.outputs()) if (v.dtype() == DType.FLOAT32) tracked.add(v);
-        Map<Value, TensorStats> stats = new java.util.IdentityHashMap<>();
+        Map<Value, TensorStats> stats = new IdentityHashMap<>();
         try (TfliteModel model = TfliteModel.fromBytes(written.bytes(), "reference");
              TfliteInterpreter interpreter = model.newInterpreter(InterpreterOptions.forInspection())) {
             for (float[] input : inputs) {
@@ -64,7 +69,7 @@ class CalibratorTest {
                     float[] values = interpreter.readTensorFloats(written.tensorIndex().get(v));
                     int channels = v.shape().rank() == 0 ? 1 : v.shape().dim(-1);
                     stats.computeIfAbsent(v, k -> new TensorStats())
-                            .add(TensorStats.RangeSample.of(java.lang.foreign.MemorySegment.ofArray(values), channels));
+                            .add(TensorStats.RangeSample.of(MemorySegment.ofArray(values), channels));
                 }
             }
         }
@@ -103,11 +108,23 @@ class CalibratorTest {
     }
 
     @Test
+    void aSmallModelGetsOneInterpreterPerCoreAndAHugeOneFewerThanCores() {
+        assertEquals(8, Calibrator.workers(graph, 8), "the sample's activations are a few hundred KB");
+        Graph huge = new Graph();
+        Value x = huge.addInput("x", DType.FLOAT32, Shape.of(1, 4096, 4096, 16)); // 1 GiB of floats
+        Value y = huge.add(Activations.SOFTMAX, List.of(x), new Activations.SoftmaxAttrs(1f),
+                "softmax", "head").output();
+        huge.add(Activations.SOFTMAX, List.of(y), new Activations.SoftmaxAttrs(1f),
+                "softmax_1", "head");
+        assertEquals(1, Calibrator.workers(huge, 8), "2 GiB of activations per interpreter: one at a time");
+    }
+
+    @Test
     void theHistogramPassCountsEveryValueOfItsImagesAndKeepsTheFloatOutputsAsProbes() {
         Calibrator.Observed observed = Calibrator.collect(graph, inputs, true, classifier, 2, Progress.none());
         int images = Math.min(IMAGES, Calibrator.HISTOGRAM_IMAGES);
         for (Map.Entry<Value, TensorStats> e : observed.stats().entrySet()) {
-            long counted = java.util.Arrays.stream(e.getValue().histogram).sum();
+            long counted = Arrays.stream(e.getValue().histogram).sum();
             assertEquals(images * e.getKey().shape().elementCount(), counted, e.getKey().name());
         }
         assertEquals(images, observed.probeInputs().size());
