@@ -22,11 +22,35 @@ class TensorStatsTest {
         assertEquals(3, s.positions());
     }
 
+    /** Read chunk by chunk, a large tensor gives exactly what one pass over its values in order gives. */
+    @Test
+    void aTensorOfManyChunksGivesWhatOnePassOverItsValuesGives() {
+        java.util.Random random = new java.util.Random(7);
+        int channels = 48, positions = 1000;
+        float[] values = new float[channels * positions + 5]; // and a tail shorter than one position
+        for (int i = 0; i < values.length; i++) values[i] = (float) (random.nextGaussian() * 3);
+        double[] sums = new double[channels];
+        float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < values.length; i++) {
+            lo = Math.min(lo, values[i]);
+            hi = Math.max(hi, values[i]);
+            sums[i % channels] += values[i];
+        }
+        TensorStats.RangeSample s = TensorStats.RangeSample.of(floats(values), channels);
+        assertEquals(lo, s.min());
+        assertEquals(hi, s.max());
+        assertArrayEquals(sums, s.channelSums(), "summed in the same order, to the last bit");
+        assertEquals(positions, s.positions());
+    }
+
     @Test
     void nanValuesDoNotMoveTheExtremes() {
         TensorStats.RangeSample s = TensorStats.RangeSample.of(floats(Float.NaN, 1, -1, Float.NaN), 1);
         assertEquals(-1f, s.min());
         assertEquals(1f, s.max());
+        TensorStats.RangeSample tail = TensorStats.RangeSample.of(floats(0, 2, -3, 4, Float.NaN), 2);
+        assertEquals(-3f, tail.min(), "a NaN in the tail too");
+        assertEquals(4f, tail.max());
     }
 
     @Test
