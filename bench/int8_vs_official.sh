@@ -18,7 +18,8 @@
 #   speed     `mlpack optimize --quantize int8` with the 200 calibration images vs the official
 #             converter with the same 200 images, whole command wall time, alternating, median of SPEED_RUNS (3),
 #             on MobileNet v1 0.75 224 (keras.applications, random weights: bench/make_bench_model.py) and on the
-#             ImageNet MobileNet v1 0.25 224 (real weights).
+#             ImageNet MobileNet v1 0.25 224 (real weights). SPEED_BEFORE_JAR=path/to/mlpack.jar (with its lib/
+#             beside it, e.g. built from an earlier commit) times that build too, in the same rotation.
 #
 # The official converter: TFLiteConverter.from_saved_model, optimizations=[DEFAULT],
 # representative_dataset (the same preprocessed float arrays), supported_ops=[TFLITE_BUILTINS_INT8],
