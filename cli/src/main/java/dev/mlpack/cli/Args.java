@@ -1,6 +1,6 @@
 package dev.mlpack.cli;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;

@@ -1,6 +1,6 @@
 package dev.mlpack.cli;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ConversionRequest;
 import dev.mlpack.optimizer.ConversionResult;
 import dev.mlpack.optimizer.Converter;

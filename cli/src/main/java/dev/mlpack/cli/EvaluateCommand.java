@@ -4,7 +4,7 @@ import static dev.mlpack.optimizer.eval.ReportFormat.accuracy;
 import static dev.mlpack.optimizer.eval.ReportFormat.latency;
 import static dev.mlpack.optimizer.eval.ReportFormat.percent;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.Converter;
 import dev.mlpack.optimizer.eval.EvaluationReport;
 import dev.mlpack.optimizer.eval.EvaluationReport.ClassStats;

@@ -1,7 +1,7 @@
 package dev.mlpack.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.Converter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.mlpack.cli;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -1,7 +1,7 @@
 package dev.mlpack.cli;
 
 import dev.mlpack.optimizer.ClassifierHead;
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ConversionRequest;
 import dev.mlpack.optimizer.ConversionResult;
 import dev.mlpack.optimizer.Converter;
@@ -11,7 +11,7 @@ import dev.mlpack.optimizer.eval.EvaluationReport;
 import dev.mlpack.optimizer.eval.EvaluationRequest;
 import dev.mlpack.optimizer.eval.Evaluator;
 import dev.mlpack.optimizer.progress.Progress;
-import dev.mlpack.optimizer.prune.BudgetSearch;
+import dev.mlpack.optimizer.budget.BudgetSearch;
 import dev.mlpack.optimizer.quant.CalibrationMethod;
 import dev.mlpack.optimizer.quant.Int8Conversion;
 import dev.mlpack.optimizer.quant.Int8Quantizer;

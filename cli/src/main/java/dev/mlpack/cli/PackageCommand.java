@@ -1,6 +1,6 @@
 package dev.mlpack.cli;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.packager.Dyno;
 import dev.mlpack.packager.PackageException;
 import dev.mlpack.packager.PackageRequest;

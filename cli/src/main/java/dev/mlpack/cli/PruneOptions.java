@@ -1,9 +1,9 @@
 package dev.mlpack.cli;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ConversionResult;
 import dev.mlpack.optimizer.Quantize;
-import dev.mlpack.optimizer.prune.BudgetSearch;
+import dev.mlpack.optimizer.budget.BudgetSearch;
 import dev.mlpack.optimizer.prune.PruneReport;
 import dev.mlpack.optimizer.prune.PruneScope;
 import dev.mlpack.optimizer.prune.PruneSettings;

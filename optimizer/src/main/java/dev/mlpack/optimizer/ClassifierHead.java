@@ -1,5 +1,6 @@
 package dev.mlpack.optimizer;
 
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
 import dev.mlpack.optimizer.ops.Activations;
@@ -7,7 +8,7 @@ import dev.mlpack.optimizer.ops.Shapes;
 import dev.mlpack.optimizer.ops.Storage;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.runtime.classifier.ClassifierOutput;
-import dev.mlpack.runtime.classifier.OutputActivation;
+import dev.mlpack.runtime.metadata.OutputActivation;
 import dev.mlpack.runtime.classifier.OutputCandidate;
 import dev.mlpack.runtime.classifier.OutputChoice;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.data.CalibrationSet;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.prune.PruneSettings;

@@ -2,6 +2,7 @@ package dev.mlpack.optimizer;
 
 import dev.mlpack.optimizer.data.CalibrationSet;
 import dev.mlpack.optimizer.data.Dataset;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.tflite.MetadataWriter;
 import dev.mlpack.runtime.metadata.ModelInfo;
 import dev.mlpack.optimizer.ir.Graph;
@@ -26,13 +27,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** SavedModel to .tflite: import, optimize, write. The output file appears whole or not at all. */
 public final class Converter {
-    /** Deep graphs (DenseNet, NASNet) nest the importer's resolution thousands of calls deep. */
-    private static final long IMPORT_STACK_BYTES = 512L << 20;
-
     private Converter() {}
 
     public static ConversionResult convert(ConversionRequest request) {
@@ -140,28 +137,9 @@ public final class Converter {
         return importGraph(model, signature, false);
     }
 
-    /** Runs the importer on a thread with a large stack; see {@link #IMPORT_STACK_BYTES}. */
+    /** Imports the signature of the SavedModel in {@code model}; see {@link SavedModelImporter#load}. */
     public static SavedModelImporter.Imported importGraph(Path model, String signature, boolean keepTrainingGraph) {
-        AtomicReference<Object> result = new AtomicReference<>();
-        Thread t = new Thread(null, () -> {
-            try {
-                result.set(SavedModelImporter.load(model, signature, keepTrainingGraph, OpRegistry.tfLowerings()));
-            } catch (Throwable e) {
-                result.set(e);
-            }
-        }, "mlpack-import", IMPORT_STACK_BYTES);
-        t.start();
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConversionException(ConversionException.Kind.INTERNAL, "interrupted");
-        }
-        Object r = result.get();
-        if (r instanceof RuntimeException e) throw e;
-        if (r instanceof Error e) throw e;
-        if (r instanceof Throwable e) throw new ConversionException(ConversionException.Kind.INTERNAL, e.toString(), e);
-        return (SavedModelImporter.Imported) r;
+        return SavedModelImporter.load(model, signature, keepTrainingGraph, OpRegistry.tfLowerings());
     }
 
     /** Writes to a temporary file beside the target, then renames, so a failure never leaves half a model. */

@@ -1,5 +1,6 @@
 package dev.mlpack.optimizer;
 
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Shape;
 import dev.mlpack.runtime.image.ImagePipeline;

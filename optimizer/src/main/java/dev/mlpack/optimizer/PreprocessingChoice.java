@@ -1,5 +1,6 @@
 package dev.mlpack.optimizer;
 
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.keras.PreprocessingInference;
 import dev.mlpack.runtime.image.Preprocess;

@@ -1,5 +1,6 @@
 package dev.mlpack.optimizer;
 
+import dev.mlpack.optimizer.errors.ConversionException;
 import java.util.Arrays;
 import java.util.Locale;
 

@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlpack.optimizer.data.CalibrationSet;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.optimizer.testing.TinyClassifiers;
 import dev.mlpack.runtime.classifier.ClassifierOutput;
 import dev.mlpack.runtime.classifier.ImageClassifier;
-import dev.mlpack.runtime.classifier.OutputActivation;
+import dev.mlpack.runtime.metadata.OutputActivation;
 import dev.mlpack.runtime.classifier.TfliteGraph;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.RgbImage;

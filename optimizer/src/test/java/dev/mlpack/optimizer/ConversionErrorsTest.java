@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.testing.Samples;
 import dev.mlpack.optimizer.testing.TinySavedModels;
 import java.io.IOException;

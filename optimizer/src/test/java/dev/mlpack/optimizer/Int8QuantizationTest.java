@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlpack.optimizer.data.CalibrationSet;
 import dev.mlpack.optimizer.data.Dataset;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.quant.Int8Quantizer;
 import dev.mlpack.optimizer.testing.Fidelity;
 import dev.mlpack.optimizer.testing.Fixtures;

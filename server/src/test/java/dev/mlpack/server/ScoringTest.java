@@ -12,7 +12,7 @@ import dev.mlpack.optimizer.ir.Shape;
 import dev.mlpack.optimizer.ir.Value;
 import dev.mlpack.optimizer.tflite.MetadataWriter;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
-import dev.mlpack.runtime.classifier.OutputActivation;
+import dev.mlpack.runtime.metadata.OutputActivation;
 import dev.mlpack.runtime.metadata.ModelInfo;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.data;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.tf.TfJpegDecoder;
 import dev.mlpack.runtime.image.ImageDecoder;

@@ -1,7 +1,7 @@
 package dev.mlpack.optimizer.data;
 
-import dev.mlpack.optimizer.ConversionException;
-import dev.mlpack.optimizer.Futures;
+import dev.mlpack.optimizer.concurrent.Futures;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.data.Dataset.Sample;
 import dev.mlpack.optimizer.progress.Progress;
 import dev.mlpack.optimizer.progress.Task;

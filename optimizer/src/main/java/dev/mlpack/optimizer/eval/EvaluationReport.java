@@ -1,5 +1,6 @@
 package dev.mlpack.optimizer.eval;
 
+import dev.mlpack.optimizer.stats.Metrics;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,8 +1,9 @@
 package dev.mlpack.optimizer.eval;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.PreprocessingChoice;
 import dev.mlpack.optimizer.keras.PreprocessingInference;
+import dev.mlpack.optimizer.stats.Metrics;
 import dev.mlpack.optimizer.tf.ImportRepairs;
 import dev.mlpack.optimizer.data.Dataset;
 import dev.mlpack.optimizer.data.ImageLoader;
@@ -18,7 +19,7 @@ import dev.mlpack.optimizer.tf.SavedModelInfo;
 import dev.mlpack.optimizer.tf.TfJpegDecoder;
 import dev.mlpack.runtime.classifier.ClassifierOutput;
 import dev.mlpack.runtime.classifier.ImageClassifier;
-import dev.mlpack.runtime.classifier.OutputActivation;
+import dev.mlpack.runtime.metadata.OutputActivation;
 import dev.mlpack.runtime.classifier.OutputCandidate;
 import dev.mlpack.runtime.classifier.OutputChoice;
 import dev.mlpack.runtime.classifier.TfliteGraph;

@@ -7,6 +7,7 @@ import static dev.mlpack.optimizer.eval.ReportFormat.percent;
 import dev.mlpack.optimizer.eval.EvaluationReport.ClassStats;
 import dev.mlpack.optimizer.eval.EvaluationReport.ImageResult;
 import dev.mlpack.optimizer.eval.EvaluationReport.ModelStats;
+import dev.mlpack.optimizer.stats.Metrics;
 import dev.mlpack.runtime.image.ImageDecoder;
 import dev.mlpack.runtime.image.RgbImage;
 import java.awt.Color;

@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.eval;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.Converter;
 import dev.mlpack.optimizer.keras.PreprocessingInference;
 import dev.mlpack.optimizer.tf.ImportRepairs;

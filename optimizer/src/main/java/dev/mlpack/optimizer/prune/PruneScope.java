@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.prune;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import java.util.Locale;
 
 /** Where the magnitude threshold of {@code --prune} is drawn. */

@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.prune;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.LayerPatterns;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.quant;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import java.util.List;
 import java.util.Locale;
 

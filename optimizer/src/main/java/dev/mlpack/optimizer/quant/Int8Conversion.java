@@ -1,6 +1,7 @@
 package dev.mlpack.optimizer.quant;
 
-import dev.mlpack.optimizer.eval.Metrics;
+import dev.mlpack.optimizer.concurrent.Futures;
+import dev.mlpack.optimizer.stats.Metrics;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.GraphCopy;
 import dev.mlpack.optimizer.ir.QuantParams;
@@ -11,7 +12,6 @@ import dev.mlpack.optimizer.tflite.MeasurementRun;
 import dev.mlpack.optimizer.tflite.TfliteWriter;
 import dev.mlpack.runtime.classifier.ClassifierOutput;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
-import dev.mlpack.optimizer.Futures;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;

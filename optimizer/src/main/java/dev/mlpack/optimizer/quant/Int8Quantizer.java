@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.quant;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Activation;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
@@ -419,7 +419,7 @@ public final class Int8Quantizer {
     private void rawPixelFront(String name, Value in, QuantParams target) {
         int channels = in.shape().rank() == 4 ? in.shape().dim(3) : 0;
         if (channels != 3 && channels != 1) {
-            throw dev.mlpack.optimizer.ConversionException.badInput("--io uint8 takes RGB or grayscale pixels, but input '" + name
+            throw dev.mlpack.optimizer.errors.ConversionException.badInput("--io uint8 takes RGB or grayscale pixels, but input '" + name
                     + "' has shape " + in.shape() + "; use --io float32 or --io int8 for this model");
         }
         Value pixels = graph.replaceInput(name, DType.UINT8);

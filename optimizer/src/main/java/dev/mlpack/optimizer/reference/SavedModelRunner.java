@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.reference;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.tf.CapturedVariables;
 import dev.mlpack.optimizer.tf.TensorFlowCalls;
 import java.nio.file.Files;

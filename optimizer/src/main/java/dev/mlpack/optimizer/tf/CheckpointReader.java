@@ -4,7 +4,7 @@ import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.ir.Shape;

@@ -1,6 +1,6 @@
 package dev.mlpack.optimizer.tf;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
@@ -16,6 +16,8 @@ import org.tensorflow.proto.NodeDef;
 /**
  * What a lowering rule sees of one TF node: its attributes, its inputs (resolved only when asked, so that dead
  * branches such as the random choice of an augmentation layer are never imported), and a way to emit IR nodes.
+ * Asking for an input that is not imported yet abandons the rule (the importer imports the input and runs the rule
+ * again); what the rule emitted before that is handed back on the next run by {@link EmitReplay}, not emitted twice.
  */
 public final class LoweringContext {
     private final NodeDef node;
@@ -26,6 +28,7 @@ public final class LoweringContext {
     private final String origin;
     private final String layer;
     private final TrainingMode trainingMode;
+    private final EmitReplay replay;
 
     /**
      * How to treat layers traced in training mode: keep their batch statistics, or use their moving ones and record
@@ -34,7 +37,7 @@ public final class LoweringContext {
     public record TrainingMode(boolean keep, ImportRepairs.Recorder repairs) {}
 
     LoweringContext(NodeDef node, org.tensorflow.proto.OpDef opDef, IntFunction<Value> resolver, Graph graph, String origin,
-                    String layer, TrainingMode trainingMode) {
+                    String layer, TrainingMode trainingMode, EmitReplay replay) {
         this.node = node;
         this.opDef = opDef;
         this.dataInputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
@@ -43,6 +46,7 @@ public final class LoweringContext {
         this.origin = origin;
         this.layer = layer;
         this.trainingMode = trainingMode;
+        this.replay = replay;
     }
 
     /** The Keras layer the node belongs to, or "" when its name shows none. */
@@ -97,13 +101,15 @@ public final class LoweringContext {
 
     public String origin() { return origin; }
 
-    public Graph graph() { return graph; }
-
     /**
      * Adds an IR node, or folds it to a constant right away when all its inputs are constant, so that shape
      * arithmetic (Shape, StridedSlice, Pack...) never reaches the written model.
      */
     public <A extends Attrs> Value emit(OpSpec<A> op, List<Value> inputs, A attrs) {
+        return replay.once(op.name(), () -> emitNow(op, inputs, attrs));
+    }
+
+    private <A extends Attrs> Value emitNow(OpSpec<A> op, List<Value> inputs, A attrs) {
         Node n;
         try {
             n = graph.add(op, inputs, attrs, origin, layer);
@@ -122,7 +128,7 @@ public final class LoweringContext {
     /** {@link #emit(OpSpec, List, Attrs)} for an op without attributes. */
     public Value emit(OpSpec<Attrs.None> op, Value... inputs) { return emit(op, List.of(inputs), Attrs.NONE); }
 
-    public Value constant(String suffix, Constant c) { return graph.constant(origin + "/" + suffix, c); }
+    public Value constant(String suffix, Constant c) { return replay.once(suffix, () -> graph.constant(origin + "/" + suffix, c)); }
 
     public String describe() {
         return "node '" + origin + "'" + (layer.isEmpty() ? "" : " (layer '" + layer + "')");

@@ -1,7 +1,7 @@
 package dev.mlpack.optimizer.tf;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.ir.Graph;
@@ -33,7 +33,10 @@ import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph;
 /**
  * Reads a SavedModel (Keras 3 export, tf.keras 2.x save, or a TF 1.x graph) into the IR: picks the signature,
  * binds variables to checkpoint values, and inlines the serving call's function library down to plain ops.
- * Import is pull-based from the signature outputs, so only what the outputs need is lowered.
+ * Import is pull-based from the signature outputs, so only what the outputs need is lowered. It runs a worklist,
+ * not recursion, so that the depth of a graph (DenseNet, NASNet: thousands of nodes from output to input) needs no
+ * more than an ordinary thread stack: a node whose lowering asks for a value not imported yet is set aside until
+ * that value is imported, then lowered again (see {@link EmitReplay}).
  */
 public final class SavedModelImporter {
     private final Path dir;
@@ -50,6 +53,10 @@ public final class SavedModelImporter {
     private final LoweringTable lowerings;
     private final ImportRepairs.Recorder repairs = new ImportRepairs.Recorder();
 
+    /** TF op types the importer handles itself, not through a {@link LoweringTable}: variables, placeholders, calls. */
+    private static final java.util.Set<String> STRUCTURAL_OPS = java.util.Set.of("Placeholder", "VarHandleOp", "VariableV2",
+            "Variable", "ReadVariableOp", "PartitionedCall", "StatefulPartitionedCall");
+
     private SavedModelImporter(Path dir, MetaGraphDef metaGraph, boolean keepTrainingGraph, LoweringTable lowerings) {
         this.dir = dir;
         this.metaGraph = metaGraph;
@@ -65,6 +72,16 @@ public final class SavedModelImporter {
         public Imported withGraph(Graph other) {
             return new Imported(other, signature, inputNames, outputNames, variableCount, parameterCount, repairs);
         }
+    }
+
+    /**
+     * Every TF op type the importer has a rule for with {@code lowerings}: converted, passed through, or refused by
+     * name with its node.
+     */
+    public static java.util.Set<String> knownOps(LoweringTable lowerings) {
+        java.util.Set<String> ops = new java.util.TreeSet<>(lowerings.tfOps());
+        ops.addAll(STRUCTURAL_OPS);
+        return java.util.Collections.unmodifiableSet(ops);
     }
 
     public static SavedModelInfo describe(Path dir) { return SavedModelInfo.of(dir, readMetaGraph(dir)); }
@@ -134,7 +151,7 @@ public final class SavedModelImporter {
             inputNames.put(e.getKey(), info.getName());
         }
         for (Map.Entry<String, TensorInfo> e : new TreeMap<>(sig.getOutputsMap()).entrySet()) {
-            Value out = resolve(top, e.getValue().getName());
+            Value out = importValue(top, e.getValue().getName());
             graph.setOutput(e.getKey(), out);
             outputNames.put(e.getKey(), e.getValue().getName());
         }
@@ -234,6 +251,10 @@ public final class SavedModelImporter {
     private static final class Scope {
         final Map<String, NodeDef> nodes = new HashMap<>();
         final Map<String, List<Value>> imported = new HashMap<>();
+        /** Nodes of dropped random layers, each standing for its layer's input image (whatever output is read). */
+        final Map<String, Value> droppedToImage = new HashMap<>();
+        /** Nodes on the worklist: asking for one of them again before it is imported means the graph has a cycle. */
+        final java.util.Set<String> onWorklist = new java.util.HashSet<>();
         final Map<String, Value> args = new HashMap<>();
         final Map<String, Captures> captures = new HashMap<>();
         final Map<String, String> tf1Keys = new HashMap<>();
@@ -266,21 +287,93 @@ public final class SavedModelImporter {
         void bind(String nodeName, Value v) { imported.put(nodeName, List.of(v)); }
     }
 
-    private Value resolve(Scope scope, String ref) {
+    /**
+     * Signals that a lowering asked for a value whose node is not imported yet: the importer sets the lowering aside,
+     * imports that node, and lowers again. Control flow, thrown once per such edge, so it records no stack trace.
+     */
+    private static final class NotYetImported extends RuntimeException {
+        final transient Scope scope;
+        final String node;
+
+        NotYetImported(Scope scope, String node) {
+            super(null, null, false, false);
+            this.scope = scope;
+            this.node = node;
+        }
+    }
+
+    /** A node on the worklist, with what its unfinished attempts have already done. */
+    private static final class PendingNode {
+        final Scope scope;
+        final NodeDef node;
+        final EmitReplay replay = new EmitReplay();
+        /** For a function call: the inlined body, made once the call's arguments are imported. */
+        Scope body;
+
+        PendingNode(Scope scope, NodeDef node) {
+            this.scope = scope;
+            this.node = node;
+        }
+    }
+
+    /**
+     * The value {@code ref} names, importing whatever it needs: a depth-first worklist that imports, before a node,
+     * the nodes its lowering asks for, in the order it asks for them, as recursion would.
+     */
+    private Value importValue(Scope scope, String ref) {
+        java.util.Deque<PendingNode> worklist = new java.util.ArrayDeque<>();
+        while (true) {
+            try {
+                return valueOf(scope, ref);
+            } catch (NotYetImported missing) {
+                worklist.push(worklistEntry(missing));
+            }
+            while (!worklist.isEmpty()) {
+                PendingNode next = worklist.peek();
+                try {
+                    importPending(next);
+                    worklist.pop();
+                    next.scope.onWorklist.remove(next.node.getName());
+                } catch (NotYetImported missing) {
+                    worklist.push(worklistEntry(missing));
+                }
+            }
+        }
+    }
+
+    private static PendingNode worklistEntry(NotYetImported missing) {
+        if (!missing.scope.onWorklist.add(missing.node)) {
+            throw new ConversionException(ConversionException.Kind.UNSUPPORTED, "unsupported: the graph has a cycle through node '"
+                    + (missing.scope.prefix.isEmpty() ? "" : missing.scope.prefix + "/") + missing.node
+                    + "' (a TF 1 control-flow loop); export the model from TF 2 or Keras");
+        }
+        return new PendingNode(missing.scope, missing.scope.nodes.get(missing.node));
+    }
+
+    /** Imports one node: the input image of its dropped random layer, or its lowering. */
+    private void importPending(PendingNode p) {
+        String name = p.node.getName();
+        Value image = droppedLayerInput(p.scope, p.node);
+        if (image != null) p.scope.droppedToImage.put(name, image);
+        else p.scope.imported.put(name, importNode(p));
+    }
+
+    /** The value {@code ref} names, already imported; else {@link NotYetImported} for its node. */
+    private Value valueOf(Scope scope, String ref) {
         if (scope.functionBody && !ref.contains(":")) {
             Value arg = scope.args.get(ref);
             if (arg == null) throw new ConversionException(ConversionException.Kind.INTERNAL, "unknown function argument " + ref);
             return arg;
         }
         String name = ref.split(":")[0];
-        NodeDef node = scope.nodes.get(name);
         List<Value> outs = scope.imported.get(name);
         if (outs == null) {
-            if (node == null) throw new ConversionException(ConversionException.Kind.INTERNAL, "graph refers to missing node " + name);
-            Value image = droppedLayerInput(scope, node);
+            Value image = scope.droppedToImage.get(name);
             if (image != null) return image;
-            outs = importNode(scope, node);
-            scope.imported.put(name, outs);
+            if (!scope.nodes.containsKey(name)) {
+                throw new ConversionException(ConversionException.Kind.INTERNAL, "graph refers to missing node " + name);
+            }
+            throw new NotYetImported(scope, name);
         }
         int index = flatIndex(scope, ref);
         Value v = index < outs.size() ? outs.get(index) : null;
@@ -308,7 +401,7 @@ public final class SavedModelImporter {
         }
         var layer = scope.augmentation.enclosing(node.getName());
         if (layer.isEmpty()) return null;
-        Value image = resolve(scope, layer.get().input());
+        Value image = valueOf(scope, layer.get().input());
         List<int[]> shapes = layer.get().outputShapes();
         if (shapes == null || !shapes.stream().allMatch(s -> AugmentationLayers.fits(s, image.shape().dims()))) return null;
         repairs.dropped(layer.get().name());
@@ -342,7 +435,7 @@ public final class SavedModelImporter {
         }
         var handle = scope.moments().updatedVariable(node);
         if (handle.isEmpty()) return null;
-        Value variable = resolve(scope, handle.get());
+        Value variable = valueOf(scope, handle.get());
         String key = resourceKeys.get(variable);
         Constant moving = variable.isConstant() ? variable.data() : key == null ? null : variables.get(key);
         if (moving == null) return null;
@@ -352,6 +445,7 @@ public final class SavedModelImporter {
             repairs.keptBatchStatistics(layer);
             return null;
         }
+        // Past the last input this asks for, so what follows runs once, on the attempt that completes.
         Value batchMoment = lowerings.lower(ctx).getFirst(); // lowered only for its shape
         if (batchMoment.shape().elementCount() != moving.size()) return List.of(batchMoment);
         if (batchMoment.producer() != null) graph.remove(batchMoment.producer());
@@ -382,7 +476,9 @@ public final class SavedModelImporter {
         return i;
     }
 
-    private List<Value> importNode(Scope scope, NodeDef node) {
+    private List<Value> importNode(PendingNode pending) {
+        Scope scope = pending.scope;
+        NodeDef node = pending.node;
         String origin = scope.prefix.isEmpty() ? node.getName() : scope.prefix + "/" + node.getName();
         String op = node.getOp();
         List<String> dataInputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
@@ -390,16 +486,22 @@ public final class SavedModelImporter {
         String calledFunction = op.endsWith("PartitionedCall") ? node.getAttrOrThrow("f").getFunc().getName()
                 : functions.containsKey(op) ? op : null;
         if (calledFunction != null) {
-            Captures captured = scope.captures.get(node.getName());
-            List<Value> args = new ArrayList<>();
-            for (int i = 0; i < dataInputs.size(); i++) {
-                Capture c = captured != null && i >= captured.firstCaptured() ? captured.captures().get(i - captured.firstCaptured()) : null;
-                if (c == null) args.add(resolve(scope, dataInputs.get(i)));
-                else if (c.constantOp() != null) args.add(resolve(scope, c.constantOp()));
-                else args.add(resource(c.variableKey(), origin));
+            FunctionDef f = functions.get(calledFunction);
+            if (pending.body == null) {
+                Captures captured = scope.captures.get(node.getName());
+                List<Value> args = new ArrayList<>();
+                for (int i = 0; i < dataInputs.size(); i++) {
+                    Capture c = captured != null && i >= captured.firstCaptured() ? captured.captures().get(i - captured.firstCaptured()) : null;
+                    if (c == null) args.add(valueOf(scope, dataInputs.get(i)));
+                    else if (c.constantOp() != null) args.add(valueOf(scope, c.constantOp()));
+                    else args.add(resource(c.variableKey(), origin));
+                }
+                String callPrefix = origin.contains("/") ? origin.substring(0, origin.lastIndexOf('/')) : scope.prefix;
+                pending.body = functionBody(f, args, callPrefix);
             }
-            String callPrefix = origin.contains("/") ? origin.substring(0, origin.lastIndexOf('/')) : scope.prefix;
-            return inline(functions.get(calledFunction), args, callPrefix);
+            List<Value> outs = new ArrayList<>();
+            for (var out : f.getSignature().getOutputArgList()) outs.add(valueOf(pending.body, f.getRetMap().get(out.getName())));
+            return outs;
         }
         switch (op) {
             case "Placeholder" -> throw ConversionException.badInput("the graph needs a value for placeholder '" + node.getName()
@@ -411,22 +513,23 @@ public final class SavedModelImporter {
                 return op.equals("VarHandleOp") ? List.of(r) : List.of(readVariable(r, origin));
             }
             case "ReadVariableOp" -> {
-                return List.of(readVariable(resolve(scope, dataInputs.get(0)), origin));
+                return List.of(readVariable(valueOf(scope, dataInputs.get(0)), origin));
             }
             default -> { }
         }
         int layerEnd = origin.lastIndexOf('/');
         String layerPath = layerEnd < 0 ? "" : origin.substring(0, layerEnd);
         String layer = layerPath.contains("/") ? layerPath.substring(layerPath.lastIndexOf('/') + 1) : layerPath;
-        LoweringContext ctx = new LoweringContext(node, opDefs.get(op), i -> resolve(scope, dataInputs.get(i)), graph, origin, layer,
-                new LoweringContext.TrainingMode(keepTrainingGraph, repairs));
+        pending.replay.rewind();
+        LoweringContext ctx = new LoweringContext(node, opDefs.get(op), i -> valueOf(scope, dataInputs.get(i)), graph, origin, layer,
+                new LoweringContext.TrainingMode(keepTrainingGraph, repairs), pending.replay);
         try {
             if (op.equals("Mean")) {
                 List<Value> moving = movingStatistic(scope, node, ctx);
                 if (moving != null) return moving;
             }
             return lowerings.lower(ctx);
-        } catch (ConversionException e) {
+        } catch (ConversionException | NotYetImported e) {
             throw e;
         } catch (RuntimeException e) {
             throw new ConversionException(ConversionException.Kind.INTERNAL, "internal error converting " + op + " at "
@@ -450,14 +553,13 @@ public final class SavedModelImporter {
         return graph.constant(origin, data);
     }
 
-    private List<Value> inline(FunctionDef f, List<Value> args, String prefix) {
+    /** The scope of a function body inlined with {@code args}; its return values are imported like any node. */
+    private static Scope functionBody(FunctionDef f, List<Value> args, String prefix) {
         Scope scope = new Scope(true, prefix, List.copyOf(f.getRetMap().values()));
         for (NodeDef n : f.getNodeDefList()) scope.nodes.put(n.getName(), n);
         var inputArgs = f.getSignature().getInputArgList();
         for (var arg : inputArgs) if (arg.getType() == DataType.DT_RESOURCE) scope.resourceArgs.add(arg.getName());
         for (int i = 0; i < inputArgs.size() && i < args.size(); i++) scope.args.put(inputArgs.get(i).getName(), args.get(i));
-        List<Value> outs = new ArrayList<>();
-        for (var out : f.getSignature().getOutputArgList()) outs.add(resolve(scope, f.getRetMap().get(out.getName())));
-        return outs;
+        return scope;
     }
 }

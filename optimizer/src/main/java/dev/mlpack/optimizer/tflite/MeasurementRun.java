@@ -1,7 +1,7 @@
 package dev.mlpack.optimizer.tflite;
 
-import dev.mlpack.optimizer.ConversionException;
-import dev.mlpack.optimizer.Futures;
+import dev.mlpack.optimizer.concurrent.Futures;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import dev.mlpack.runtime.tflite.TfliteInterpreter;
 import dev.mlpack.runtime.tflite.TfliteModel;

@@ -1,7 +1,7 @@
 package dev.mlpack.optimizer.tflite;
 
 import com.google.flatbuffers.FlatBufferBuilder;
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ir.Constant;
 import dev.mlpack.optimizer.ir.DType;
 import dev.mlpack.optimizer.ir.Graph;

@@ -1,6 +1,7 @@
 package dev.mlpack.optimizer.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * {@code mlpack.fixtures} overrides the environment). {@code tools/ensure-venv.sh} provides the Python venv, then
  * the script runs for the missing names (folder {@code NAME/} each), its output going to {@code generate.log} in
  * that folder. A file lock keeps two JVMs from generating the same fixture at once. When no Python can be had at
- * all, the calling test is skipped (an assumption fails) rather than failed.
+ * all, the calling test is skipped (an assumption fails) rather than failed, except under {@code CI=true}: CI must
+ * test what the fixtures test, so there it fails with what is missing.
  *
  * @param script the generator's file name in {@code optimizer/src/test/fixtures/}
  * @param folder prefix of the version folder, "" for none
@@ -86,7 +88,7 @@ public record FixtureSet(String script, String folder, int version, String marke
 
     private void generate(Path root, List<String> names) {
         Path repo = repoRoot();
-        assumeTrue(repo != null, "mlpack repository root not found (set -Dmlpack.repo); cannot generate fixtures");
+        if (repo == null) unavailable("the mlpack repository root is not found (set -Dmlpack.repo)", "", onCi());
         synchronized (JVM_LOCK) {
             try {
                 Files.createDirectories(root);
@@ -139,14 +141,33 @@ public record FixtureSet(String script, String folder, int version, String marke
                 Files.deleteIfExists(out);
             }
         }
-        boolean python3 = onPath("python3");
-        assumeTrue(python3, "neither the venv (" + ENSURE_VENV + ") nor python3 is available; skipping. Log:\n"
-                + tail(log, start, 20));
+        if (!onPath("python3")) {
+            unavailable("neither the venv (" + ENSURE_VENV + ") nor python3 is available", tail(log, start, 20), onCi());
+        }
         int rc = run(List.of("python3", "-c", "import tensorflow, keras, PIL"), repo, log);
-        assumeTrue(rc == 0, "the venv could not be made and python3 lacks tensorflow/keras/pillow; skipping. Log:\n"
-                + tail(log, start, 20));
+        if (rc != 0) {
+            unavailable("the venv (" + ENSURE_VENV + ") could not be made and python3 lacks tensorflow/keras/pillow",
+                    tail(log, start, 20), onCi());
+        }
         return "python3";
     }
+
+    /**
+     * No Python to generate fixtures with: the calling test is skipped, or under CI fails, since CI passing without
+     * the fixture tests would claim coverage it does not have.
+     */
+    static void unavailable(String why, String log, boolean onCi) {
+        String details = log.isBlank() ? "" : "\nlog:\n" + log;
+        if (onCi) {
+            fail("CI=true, so the Python-generated test fixtures are required, but they cannot be made: " + why
+                    + "\n(CI needs a python3 that can create " + ENSURE_VENV + "'s venv; without CI=true these tests are skipped)"
+                    + details);
+        }
+        abort("skipped: the Python-generated test fixtures cannot be made: " + why + details);
+    }
+
+    /** Whether the tests run under CI, which sets CI=true (GitHub Actions, GitLab CI and most others). */
+    private static boolean onCi() { return "true".equalsIgnoreCase(System.getenv("CI")); }
 
     private static int run(List<String> cmd, Path dir, Path log) throws IOException {
         return run(cmd, dir, log, null);

@@ -267,7 +267,7 @@ class MetadataWriterTest {
 
     @Test
     void theLabelsGoOnTheClassifierOutputOfSeveral() {
-        ModelInfo twoHeads = info().toBuilder().classifierOutput("output_1", dev.mlpack.runtime.classifier.OutputActivation.NONE).build();
+        ModelInfo twoHeads = info().toBuilder().classifierOutput("output_1", dev.mlpack.runtime.metadata.OutputActivation.NONE).build();
         SubGraphMetadata graph = standardMetadata(twoHeads, List.of("output_0", "output_1")).subgraphMetadata(0);
         assertEquals(2, graph.outputTensorMetadataLength(), "one entry per output tensor, in order");
         assertEquals("output_0", graph.outputTensorMetadata(0).name());

@@ -49,7 +49,7 @@ public final class FakeServerDist {
             String s = p.toString();
             boolean runtimeClasses = Files.isDirectory(p) && s.replace('\\', '/').endsWith("runtime/target/classes");
             boolean wanted = s.contains("mlpack-runtime") || s.contains("tensorflow-lite") || s.contains("javacpp")
-                    || s.contains("flatbuffers");
+                    || s.contains("flatbuffers") || s.contains("jackson-jr-objects") || s.contains("jackson-core");
             if (runtimeClasses) {
                 jarFolder(p, lib.resolve("mlpack-runtime-0.1.0.jar"));
                 names.add("mlpack-runtime-0.1.0.jar");

@@ -1,5 +1,6 @@
 package dev.mlpack.runtime.classifier;
 
+import dev.mlpack.runtime.metadata.OutputActivation;
 import java.util.Objects;
 
 /**

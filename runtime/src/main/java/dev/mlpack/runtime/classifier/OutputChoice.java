@@ -1,5 +1,6 @@
 package dev.mlpack.runtime.classifier;
 
+import dev.mlpack.runtime.metadata.OutputActivation;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;

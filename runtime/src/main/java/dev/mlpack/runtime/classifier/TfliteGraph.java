@@ -1,5 +1,6 @@
 package dev.mlpack.runtime.classifier;
 
+import dev.mlpack.runtime.metadata.OutputActivation;
 import dev.mlpack.runtime.tflite.DataType;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;

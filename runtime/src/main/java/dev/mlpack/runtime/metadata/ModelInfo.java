@@ -1,6 +1,5 @@
 package dev.mlpack.runtime.metadata;
 
-import dev.mlpack.runtime.classifier.OutputActivation;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
@@ -51,9 +50,9 @@ import org.tensorflow.lite.schema.Model;
  * @param inputChannels channels of the input image: 3 (RGB) or 1 (grayscale, fed as its PIL "L" luma); 0 if not
  *     recorded (models written before mlpack recorded it: readers take the input tensor's last dimension)
  * @param classifierOutput the name (signature output key) of the output holding the class scores; empty if not
- *     recorded (readers then infer it from the graph, see {@link dev.mlpack.runtime.classifier.TfliteOutputs})
+ *     recorded (readers then infer it from the graph, see {@code dev.mlpack.runtime.classifier.TfliteGraph})
  * @param outputActivation what that output's values are: {@code softmax}, {@code sigmoid} or {@code none} (logits, to
- *     which mlpack applies a softmax, or a sigmoid for one unit, when it scores them; see {@link
+ *     which mlpack applies a softmax, or a sigmoid for one unit, when it scores them; see {@code
  *     dev.mlpack.runtime.classifier.ClassifierOutput}); empty if not recorded
  */
 public record ModelInfo(String name, String description, List<String> labels, String preprocess, String resize,
@@ -162,43 +161,23 @@ public record ModelInfo(String name, String description, List<String> labels, St
      * older readers ignore them).
      */
     public String toJson() {
-        StringBuilder out = new StringBuilder(64 + labels.size() * 16);
-        out.append("{\"format\":").append(FORMAT);
-        field(out, "name", name);
-        field(out, "description", description);
-        out.append(",\"labels\":[");
-        for (int i = 0; i < labels.size(); i++) {
-            if (i > 0) out.append(',');
-            Json.string(out, labels.get(i));
-        }
-        out.append(']');
-        field(out, "preprocess", preprocess);
-        field(out, "resize", resize);
-        out.append(",\"inputHeight\":").append(inputHeight);
-        out.append(",\"inputWidth\":").append(inputWidth);
-        field(out, "inputType", inputType);
-        field(out, "outputType", outputType);
-        field(out, "mlpackVersion", mlpackVersion);
-        out.append(",\"extra\":{");
-        boolean first = true;
-        for (Map.Entry<String, String> e : extra.entrySet()) {
-            if (!first) out.append(',');
-            first = false;
-            Json.string(out, e.getKey());
-            out.append(':');
-            Json.string(out, e.getValue());
-        }
-        out.append("},\"inputChannels\":").append(inputChannels);
-        field(out, "classifierOutput", classifierOutput);
-        field(out, "outputActivation", outputActivation);
-        out.append('}');
-        return out.toString();
-    }
-
-    /** {@code ,"key":"value"}. */
-    private static void field(StringBuilder out, String key, String value) {
-        out.append(",\"").append(key).append("\":");
-        Json.string(out, value);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("format", FORMAT);
+        fields.put("name", name);
+        fields.put("description", description);
+        fields.put("labels", labels);
+        fields.put("preprocess", preprocess);
+        fields.put("resize", resize);
+        fields.put("inputHeight", inputHeight);
+        fields.put("inputWidth", inputWidth);
+        fields.put("inputType", inputType);
+        fields.put("outputType", outputType);
+        fields.put("mlpackVersion", mlpackVersion);
+        fields.put("extra", extra);
+        fields.put("inputChannels", inputChannels);
+        fields.put("classifierOutput", classifierOutput);
+        fields.put("outputActivation", outputActivation);
+        return JsonText.write(fields);
     }
 
     /** {@link #toJson()} as UTF-8 bytes: the content of the {@value #METADATA_NAME} metadata buffer. */
@@ -211,9 +190,9 @@ public record ModelInfo(String name, String description, List<String> labels, St
      * @throws IllegalArgumentException if the text is not such JSON or has another {@link #FORMAT}
      */
     public static ModelInfo fromJson(String json) {
-        if (!(Json.parse(json) instanceof Map<?, ?> root)) throw new IllegalArgumentException("model info JSON is not an object");
+        if (!(JsonText.read(json) instanceof Map<?, ?> root)) throw new IllegalArgumentException("model info JSON is not an object");
         Object format = root.get("format");
-        if (!(format instanceof Long f) || f != FORMAT) {
+        if (!(format instanceof Integer f) || f != FORMAT) {
             throw new IllegalArgumentException("unsupported mlpack model info format " + format + " (this reader knows " + FORMAT + ")");
         }
         Builder b = builder();
@@ -256,10 +235,9 @@ public record ModelInfo(String name, String description, List<String> labels, St
     }
 
     private static int integer(Map<?, ?> root, String key) {
-        if (!(root.get(key) instanceof Long n) || n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("\"" + key + "\" is not an int");
-        }
-        return n.intValue();
+        // Integers that fit in an int are read as Integer; larger ones as Long or BigInteger, fractions as Double.
+        if (!(root.get(key) instanceof Integer n)) throw new IllegalArgumentException("\"" + key + "\" is not an int");
+        return n;
     }
 
     // ---------------------------------------------------------------- reading models

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlpack.runtime.metadata.OutputActivation;
 import org.junit.jupiter.api.Test;
 
 /** How each kind of classifier output becomes class probabilities. */

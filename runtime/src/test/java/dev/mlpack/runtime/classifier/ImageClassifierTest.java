@@ -10,6 +10,7 @@ import dev.mlpack.runtime.image.GrayImage;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.RgbImage;
 import dev.mlpack.runtime.metadata.ModelInfo;
+import dev.mlpack.runtime.metadata.OutputActivation;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;

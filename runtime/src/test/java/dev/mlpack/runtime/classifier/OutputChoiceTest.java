@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlpack.runtime.classifier.OutputChoice.Reason;
+import dev.mlpack.runtime.metadata.OutputActivation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

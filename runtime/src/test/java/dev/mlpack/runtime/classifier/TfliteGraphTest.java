@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.mlpack.runtime.metadata.OutputActivation;
 import dev.mlpack.runtime.tflite.DataType;
 import java.io.IOException;
 import java.io.InputStream;

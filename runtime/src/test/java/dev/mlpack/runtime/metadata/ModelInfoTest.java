@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.flatbuffers.FlatBufferBuilder;
-import dev.mlpack.runtime.classifier.OutputActivation;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
@@ -78,6 +77,27 @@ class ModelInfoTest {
         assertEquals(json, new String(utf8, StandardCharsets.UTF_8));
     }
 
+    /** What mlpack has always written for {@link #sample()}: metadata of equal infos stays byte for byte the same. */
+    static final String SAMPLE_JSON = "{\"format\":1,\"name\":\"fashion \\\"mnist\\\"\""
+            + ",\"description\":\"line one\\nline two\\tquote\\\" backslash\\\\ slash/ nl-free tab\\t cr-free"
+            + " ctl\\u0001\\u001f del\u007f \u00e9 \u00fc \u4e2d\u6587 emoji\ud83d\ude00 lone-high\\ud800"
+            + " lone-low\\udc00 ls\\u2028ps\\u2029 nul\\u0000\""
+            + ",\"labels\":[\"T-shirt/top\",\"Trouser\",\"\",\" spaced"
+            + " \",\"na\u00efve,comma\",\"\ud83d\ude00\",\"back\\\\slash\",\"q\\\"uote\"]"
+            + ",\"preprocess\":\"tf\",\"resize\":\"crop\",\"inputHeight\":28,\"inputWidth\":32,\"inputType\":\"uint8\""
+            + ",\"outputType\":\"float32\",\"mlpackVersion\":\"0.1.0\",\"extra\":{\"\":\"empty key\""
+            + ",\"alpha\":\"quote\\\" backslash\\\\ slash/ nl-free tab\\t cr-free ctl\\u0001\\u001f del\u007f \u00e9"
+            + " \u00fc \u4e2d\u6587 emoji\ud83d\ude00 lone-high\\ud800 lone-low\\udc00 ls\\u2028ps\\u2029 nul\\u0000\""
+            + ",\"zeta\":\"last\"},\"inputChannels\":1,\"classifierOutput\":\"output_1\""
+            + ",\"outputActivation\":\"sigmoid\"}";
+
+    @Test
+    void jsonTextIsWhatMlpackHasAlwaysWritten() {
+        ModelInfo info = sample().toBuilder().inputChannels(1).classifierOutput("output_1", OutputActivation.SIGMOID).build();
+        assertEquals(SAMPLE_JSON, info.toJson());
+        assertEquals(info, ModelInfo.fromJson(SAMPLE_JSON));
+    }
+
     @Test
     void recordsTheClassifierOutputAndTheInputChannels() {
         ModelInfo info = sample().toBuilder().inputChannels(1).classifierOutput("output_1", OutputActivation.NONE).build();
@@ -113,6 +133,9 @@ class ModelInfoTest {
         assertThrows(IllegalArgumentException.class, () -> ModelInfo.fromJson("{\"format\":1} x"));
         assertThrows(IllegalArgumentException.class, () -> ModelInfo.fromJson("{\"format\":1,\"name\":\"a\u0001\"}"));
         assertThrows(IllegalArgumentException.class, () -> ModelInfo.fromJson("[".repeat(1000)));
+        assertThrows(IllegalArgumentException.class, () -> ModelInfo.fromJson("{\"format\":1,\"name\":\"a\",\"name\":\"b\"}"),
+                "a member given twice");
+        assertThrows(IllegalArgumentException.class, () -> ModelInfo.fromJson("{\"format\":1,\"inputHeight\":4294967296}"));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.mlpack.optimizer.eval;
+package dev.mlpack.optimizer.stats;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

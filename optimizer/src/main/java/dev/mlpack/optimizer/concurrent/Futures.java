@@ -1,4 +1,6 @@
-package dev.mlpack.optimizer;
+package dev.mlpack.optimizer.concurrent;
+
+import dev.mlpack.optimizer.errors.ConversionException;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;

@@ -1,6 +1,6 @@
-package dev.mlpack.optimizer.prune;
+package dev.mlpack.optimizer.budget;
 
-import dev.mlpack.optimizer.ConversionException;
+import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.ConversionRequest;
 import dev.mlpack.optimizer.ConversionResult;
 import dev.mlpack.optimizer.Converter;
@@ -12,6 +12,9 @@ import dev.mlpack.optimizer.eval.Evaluator;
 import dev.mlpack.optimizer.eval.ReferenceMemo;
 import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.GraphCopy;
+import dev.mlpack.optimizer.prune.MagnitudePruner;
+import dev.mlpack.optimizer.prune.PruneSettings;
+import dev.mlpack.optimizer.prune.SizeBudget;
 import dev.mlpack.optimizer.tf.SavedModelImporter;
 import dev.mlpack.optimizer.passes.Pipeline;
 import dev.mlpack.optimizer.quant.Int8Quantizer;

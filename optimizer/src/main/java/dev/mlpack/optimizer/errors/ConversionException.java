@@ -1,4 +1,4 @@
-package dev.mlpack.optimizer;
+package dev.mlpack.optimizer.errors;
 
 /**
  * A failure the user can act on. {@link Kind#exitCode()} follows the CLI contract: 2 for bad input or usage,

@@ -1,9 +1,10 @@
-package dev.mlpack.optimizer.prune;
+package dev.mlpack.optimizer.budget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.mlpack.optimizer.Quantize;
-import dev.mlpack.optimizer.prune.BudgetSearch.Precision;
+import dev.mlpack.optimizer.budget.BudgetSearch.Precision;
+import dev.mlpack.optimizer.prune.PruneSettings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,14 @@
-package dev.mlpack.optimizer.eval;
+package dev.mlpack.optimizer.stats;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** Statistics used by {@link Evaluator}: confidence intervals, divergences, percentiles, ranking. Stateless. */
+/**
+ * Statistics for comparing a model's outputs with a reference's: confidence intervals, divergences, percentiles,
+ * ranking. Stateless; used by the evaluation and by int8 conversion's choice of calibration method.
+ */
 public final class Metrics {
     /** The z value of a two-sided 95% interval. */
     public static final double Z95 = 1.959963984540054;

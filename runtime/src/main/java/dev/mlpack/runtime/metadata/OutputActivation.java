@@ -1,4 +1,4 @@
-package dev.mlpack.runtime.classifier;
+package dev.mlpack.runtime.metadata;
 
 import java.util.Arrays;
 import java.util.Locale;
