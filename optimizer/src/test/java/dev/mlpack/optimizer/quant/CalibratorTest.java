@@ -108,15 +108,24 @@ class CalibratorTest {
     }
 
     @Test
-    void aSmallModelGetsOneInterpreterPerCoreAndAHugeOneFewerThanCores() {
+    void interpretersAreOnePerCoreWithinTwoGibOfActivationsAndAtLeastOne() {
         assertEquals(8, Calibrator.workers(graph, 8), "the sample's activations are a few hundred KB");
-        Graph huge = new Graph();
-        Value x = huge.addInput("x", DType.FLOAT32, Shape.of(1, 4096, 4096, 16)); // 1 GiB of floats
-        Value y = huge.add(Activations.SOFTMAX, List.of(x), new Activations.SoftmaxAttrs(1f),
-                "softmax", "head").output();
-        huge.add(Activations.SOFTMAX, List.of(y), new Activations.SoftmaxAttrs(1f),
-                "softmax_1", "head");
-        assertEquals(1, Calibrator.workers(huge, 8), "2 GiB of activations per interpreter: one at a time");
+        assertEquals(2, Calibrator.workers(graph, 2), "never more interpreters than cores");
+        // chains of softmaxes whose outputs are the activations an interpreter keeps (the input is not counted)
+        assertEquals(4, Calibrator.workers(softmaxChain(2, 64 << 20), 8), "2 x 256 MiB per interpreter: 4 fit in 2 GiB");
+        assertEquals(2, Calibrator.workers(softmaxChain(2, 64 << 20), 2), "4 fit, but there are 2 cores");
+        assertEquals(1, Calibrator.workers(softmaxChain(2, 256 << 20), 8), "2 x 1 GiB: one at a time");
+        assertEquals(1, Calibrator.workers(softmaxChain(3, 256 << 20), 8), "3 GiB, more than the budget: still one");
+    }
+
+    /** {@code n} softmaxes in a row over {@code [1, floats / 16, 16]}: n activations of {@code 4 * floats} bytes. */
+    private static Graph softmaxChain(int n, int floats) {
+        Graph g = new Graph();
+        Value v = g.addInput("x", DType.FLOAT32, Shape.of(1, floats / 16, 16));
+        for (int i = 0; i < n; i++) {
+            v = g.add(Activations.SOFTMAX, List.of(v), new Activations.SoftmaxAttrs(1f), "softmax_" + i, "head").output();
+        }
+        return g;
     }
 
     @Test
