@@ -16,7 +16,10 @@
 #             Also: mlpack with --io float32 (fed the same floats as the official model), and the
 #             float SavedModel fed the rounded uint8 pixels (the input rounding a uint8 model cannot avoid).
 #   speed     `mlpack optimize --quantize int8` with the 200 calibration images vs the official
-#             converter with the same 200 images, whole command wall time, median of SPEED_RUNS (3).
+#             converter with the same 200 images, whole command wall time, alternating, median of SPEED_RUNS (3),
+#             on MobileNet v1 0.75 224 (keras.applications, random weights: bench/make_bench_model.py) and on the
+#             ImageNet MobileNet v1 0.25 224 (real weights). SPEED_BEFORE_JAR=path/to/mlpack.jar (with its lib/
+#             beside it, e.g. built from an earlier commit) times that build too, in the same rotation.
 #
 # The official converter: TFLiteConverter.from_saved_model, optimizations=[DEFAULT],
 # representative_dataset (the same preprocessed float arrays), supported_ops=[TFLITE_BUILTINS_INT8],
@@ -184,28 +187,47 @@ families() {
 }
 
 # ---------------------------------------------------------------------------------------------- 4
+# speed_model NAME LABEL MODEL DIR: times both converters on MODEL with the 200 calibration images, alternating,
+# and prints one table row: medians, output bytes, the ratio. Both run at normal priority, as a user runs them: at
+# nice 10 they got whatever CPU the machine's other work left, and the times measured that work more than theirs.
+# With SPEED_BEFORE_JAR (an mlpack.jar with its lib/, e.g. built at an earlier commit), that jar is timed in the
+# same rotation and the row gets its median and ratio too.
+speed_model() {
+  local name="$1" label="$2" model="$3" d="$4" i off ours before="" args
+  args=(optimize "$model" --quantize int8 --calibration "$IMAGENET_CSV" --calibration-samples 200 --preprocess tf --resize crop)
+  : > "$d/$name-official.times"; : > "$d/$name-mlpack.times"; : > "$d/$name-before.times"
+  for i in $(seq "$SPEED_RUNS"); do
+    log "speed: $name, run $i/$SPEED_RUNS"
+    seconds ./mlpack "${args[@]}" -o "$d/$name-mlpack.tflite" >> "$d/$name-mlpack.times"
+    seconds "$PY" "$ROOT/bench/int8_eval.py" official "$model" "$d/all" 224 224 "$d/$name-official.tflite" >> "$d/$name-official.times"
+    if [[ -n "${SPEED_BEFORE_JAR:-}" ]]; then
+      seconds "$JH/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar "$SPEED_BEFORE_JAR" \
+        "${args[@]}" -o "$d/$name-before.tflite" >> "$d/$name-before.times"
+    fi
+  done
+  off=$(printf "%.2f" "$(median < "$d/$name-official.times")"); ours=$(printf "%.2f" "$(median < "$d/$name-mlpack.times")")
+  if [[ -n "${SPEED_BEFORE_JAR:-}" ]]; then
+    local b; b=$(printf "%.2f" "$(median < "$d/$name-before.times")")
+    before=" $b ($(printf "%.2f" "$(echo "scale=4; $b / $off" | bc)")) |"
+  fi
+  echo "| $label | $off |$before $ours | **$(printf "%.2f" "$(echo "scale=4; $ours / $off" | bc)")** | $(bytes "$d/$name-official.tflite") / $(bytes "$d/$name-mlpack.tflite") |"
+}
+
 speed() {
   local d="$WORK/speed"; mkdir -p "$d"
   dump "$IMAGENET_CSV" all 224 224 crop tf "$d/all"
-  : > "$d/official.times"; : > "$d/mlpack.times"
-  local i
-  for i in $(seq "$SPEED_RUNS"); do
-    log "speed: run $i/$SPEED_RUNS"
-    seconds nice -n 10 ./mlpack optimize "$MOBILENET" -o "$d/mlpack.tflite" --quantize int8 --calibration "$IMAGENET_CSV" \
-      --calibration-samples 200 --preprocess tf --resize crop >> "$d/mlpack.times"
-    seconds $EVAL official "$MOBILENET" "$d/all" 224 224 "$d/official.tflite" >> "$d/official.times"
-  done
-  local off ours
-  off=$(printf "%.2f" "$(median < "$d/official.times")"); ours=$(printf "%.2f" "$(median < "$d/mlpack.times")")
+  # No ImageNet weights can be downloaded for width 0.75: keras.applications.MobileNet(alpha=0.75) with random weights
+  local wide="$WORK/MobileNet-0.75-224"
+  [[ -f "$wide/saved_model.pb" ]] || nice -n 10 "$PY" bench/make_bench_model.py MobileNet 224 "$wide" 0.75 >>"$LOG" 2>&1
+  local bh="" bs=""
+  if [[ -n "${SPEED_BEFORE_JAR:-}" ]]; then bh=" mlpack before, s (ratio) |"; bs=" --- |"; fi
   echo
-  echo "### int8 conversion time, ImageNet MobileNet v1 0.25 224, 200 calibration images (median of $SPEED_RUNS, whole command)"
+  echo "### int8 conversion time, 200 calibration images, 224×224 (median of $SPEED_RUNS, whole command, alternating)"
   echo
-  echo "| converter | median wall time (s) | output bytes |"
-  echo "| --- | --- | --- |"
-  echo "| TF 2.21 official int8 (images pre-decoded: it reads the dumped float arrays) | $off | $(bytes "$d/official.tflite") |"
-  echo "| \`mlpack optimize --quantize int8\` (decodes and resizes the 200 JPEGs itself) | $ours | $(bytes "$d/mlpack.tflite") |"
-  echo
-  echo "ratio mlpack/official: $(printf "%.2f" "$(echo "scale=4; $ours / $off" | bc)")"
+  echo "| model | TF 2.21 official int8, s (reads the images decoded and preprocessed, as a float array) |$bh \`mlpack optimize --quantize int8\`, s (decodes and crop-resizes the 200 JPEGs itself) | mlpack / official | output bytes, official / mlpack |"
+  echo "| --- | --- |$bs --- | --- | --- |"
+  speed_model mobilenet-0.75 "MobileNet v1 0.75 224 (random weights)" "$wide" "$d"
+  speed_model mobilenet-0.25 "ImageNet MobileNet v1 0.25 224 (real weights)" "$MOBILENET" "$d"
 }
 
 for s in $SECTIONS; do

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code mlpack package}: output, JSON and exit codes, with the server TEST DOUBLE as the distribution. */
 class PackageCommandTest {
-    static final Path TINY = CliRunner.repo().resolve("runtime/src/test/resources/models/tiny_float.tflite");
+    static final Path TINY = CliRunner.repo().resolve("runtime/src/test/resources/models/tiny_classifier.tflite");
     @TempDir Path tmp;
 
     @BeforeAll
@@ -60,6 +60,7 @@ class PackageCommandTest {
         String[][] cases = {
                 {"package", tmp.resolve("missing.tflite").toString(), "-o", out},
                 {"package", tmp.toString(), "-o", out},
+                {"package", CliRunner.repo().resolve("runtime/src/test/resources/models/tiny_float.tflite").toString(), "-o", out},
                 {"package", TINY.toString(), "-o", out, "--dyno", "hobby"},
                 {"package", TINY.toString(), "-o", out, "--max-slug-size", "huge"},
                 {"package", TINY.toString(), "-o", out, "--name", "Not_Valid"},

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
@@ -26,6 +27,7 @@ public final class Packager {
 
     public static PackageResult pack(PackageRequest r, Consumer<String> progress) {
         ModelFootprint footprint = ModelFootprint.of(r.model());
+        requireMetadata(r.model());
         String name = r.name() != null ? ArtifactFiles.requireAppName(r.name())
                 : ArtifactFiles.appNameFor(r.model().getFileName().toString());
         if (r.labels() != null && !Files.isRegularFile(r.labels())) throw PackageException.badInput("--labels " + r.labels() + " is not a file");
@@ -109,6 +111,25 @@ public final class Packager {
             throw PackageException.failed("cannot write " + outDir + ": " + e.getMessage(), e);
         } finally {
             if (staging != null) SelfCheck.deleteTree(staging);
+        }
+    }
+
+    /**
+     * The server takes the model's labels, input scaling and resize from its mlpack metadata. A model from another
+     * converter has none, and packaging it would ship a server that guesses how to scale pixels.
+     */
+    static void requireMetadata(Path model) {
+        Optional<ModelInfo> info;
+        try {
+            info = ModelInfo.read(model);
+        } catch (IOException e) {
+            throw PackageException.failed("cannot read " + model + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw PackageException.badInput(e.getMessage() + ": write the model again with mlpack optimize");
+        }
+        if (info.isEmpty()) {
+            throw PackageException.badInput(model + " carries no mlpack metadata, so how it scales its input pixels is unknown:"
+                    + " package the .tflite that mlpack optimize writes from the SavedModel");
         }
     }
 

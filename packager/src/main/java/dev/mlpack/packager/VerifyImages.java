@@ -1,19 +1,16 @@
 package dev.mlpack.packager;
 
+import dev.mlpack.runtime.image.ImageFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /** The self-check's images: a folder of images, or of class subfolders, taken in turn from each class, sorted. */
 final class VerifyImages {
-    static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
-
     private VerifyImages() {}
 
     static List<Path> list(Path data, int limit) {
@@ -40,7 +37,7 @@ final class VerifyImages {
                     }
                 }
             }
-            if (out.isEmpty()) throw PackageException.badInput("--verify-data " + data + " holds no images (" + String.join(", ", EXTENSIONS) + ")");
+            if (out.isEmpty()) throw PackageException.badInput("--verify-data " + data + " holds no images (" + ImageFormat.fileExtensions() + ")");
             return out;
         } catch (IOException e) {
             throw PackageException.failed("cannot list " + data + ": " + e.getMessage(), e);
@@ -49,22 +46,12 @@ final class VerifyImages {
 
     private static List<Path> images(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isRegularFile).filter(p -> EXTENSIONS.contains(extension(p))).sorted().toList();
+            return s.filter(Files::isRegularFile).filter(ImageFormat::isImageFile).sorted().toList();
         }
     }
 
-    static String extension(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
-    }
-
+    /** The media type its name says; only called for the files {@link #list} returned. */
     static String contentType(Path p) {
-        return switch (extension(p)) {
-            case "jpg", "jpeg" -> "image/jpeg";
-            case "png" -> "image/png";
-            case "bmp" -> "image/bmp";
-            default -> "image/gif";
-        };
+        return ImageFormat.ofFileName(p.getFileName().toString()).orElseThrow().mediaType();
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackagerTest {
     static final Path REPO = Path.of(System.getProperty("mlpack.repo", "..")).toAbsolutePath().normalize();
-    static final Path TINY = REPO.resolve("runtime/src/test/resources/models/tiny_float.tflite");
+    static final Path TINY = REPO.resolve("runtime/src/test/resources/models/tiny_classifier.tflite");
     static final Path IMAGES = REPO.resolve("samples/images");
 
     @TempDir Path tmp;
@@ -100,6 +100,18 @@ class PackagerTest {
     }
 
     @Test
+    void aModelWithoutMlpackMetadataIsRefusedBeforeAnythingIsWritten() {
+        Path out = tmp.resolve("foreign");
+        Path foreign = REPO.resolve("runtime/src/test/resources/models/tiny_float.tflite"); // written by TF's own converter
+        PackageException e = assertThrows(PackageException.class,
+                () -> Packager.pack(PackageRequest.builder(foreign, out).serverDist(FakeServerDist.get()).build(), s -> { }));
+        assertEquals(PackageException.Kind.BAD_INPUT, e.kind());
+        assertEquals(foreign + " carries no mlpack metadata, so how it scales its input pixels is unknown: package the .tflite"
+                + " that mlpack optimize writes from the SavedModel", e.getMessage());
+        assertTrue(Files.notExists(out), "no half-written artifact");
+    }
+
+    @Test
     void aFolderThatIsNotAnArtifactIsNeverReplaced() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("mine"));
         Files.writeString(out.resolve("notes.txt"), "keep me");
@@ -110,10 +122,10 @@ class PackagerTest {
 
     @Test
     void labelsShipBesideTheModelAndReachTheServer() throws Exception {
-        Path labels = Files.writeString(tmp.resolve("labels.txt"), "left\nright\n");
+        Path labels = Files.writeString(tmp.resolve("labels.txt"), "left\nmiddle\nright\n");
         Path out = tmp.resolve("labelled");
         PackageResult r = Packager.pack(request(out).labels(labels).build(), s -> { });
-        assertEquals("left\nright\n", Files.readString(out.resolve("labels.txt")));
+        assertEquals("left\nmiddle\nright\n", Files.readString(out.resolve("labels.txt")));
         assertTrue(r.command().contains(" --labels labels.txt "), r.command());
         assertTrue(Files.readString(out.resolve("Dockerfile")).contains("COPY labels.txt ./\nCOPY model.tflite ./\n"));
         assertTrue(r.selfCheck().passed(), r.selfCheck().failure());

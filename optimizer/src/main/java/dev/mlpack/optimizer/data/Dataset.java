@@ -1,6 +1,7 @@
 package dev.mlpack.optimizer.data;
 
 import dev.mlpack.optimizer.errors.ConversionException;
+import dev.mlpack.runtime.image.ImageFormat;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ import java.util.stream.Collectors;
  *
  * <p>Files in folders are listed in sorted order (directory, then file name), CSV rows in file
  * order. Hidden files and folders (names starting with {@code .}) and anything that is not a
- * regular file are skipped silently; files without an image extension (.jpg, .jpeg, .png, .bmp,
+ * regular file are skipped silently; files without an image extension ({@link ImageFormat}: .jpg, .jpeg, .png, .bmp,
  * .gif, any case) are skipped but counted ({@link #skippedFiles()}) so that errors can mention
  * them. Problems raise {@link ConversionException#badInput} with a one-line message.
  *
@@ -89,9 +90,6 @@ public final class Dataset {
             return label >= 0;
         }
     }
-
-    /** Lower-case extensions of the files read as images (those Keras' directory loader reads). */
-    public static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
 
     /** Orders strings by Unicode code point, as Python's {@code sorted} does. */
     public static final Comparator<String> CODE_POINT_ORDER = Dataset::compareCodePoints;
@@ -156,7 +154,7 @@ public final class Dataset {
         if (Files.isRegularFile(data) && ext.equals("csv")) {
             return openCsv(data, map, naming);
         }
-        if (IMAGE_EXTENSIONS.contains(ext)) {
+        if (isImageName(data.getFileName().toString())) {
             throw ConversionException.badInput("the " + naming.noun() + " path " + data + " is a single image: " + naming.pointAt()
                     + " the folder that holds it, or at class subfolders of images");
         }
@@ -724,7 +722,7 @@ public final class Dataset {
     }
 
     static boolean isImageName(String name) {
-        return IMAGE_EXTENSIONS.contains(extension(name));
+        return ImageFormat.ofFileName(name).isPresent();
     }
 
     private static String extension(String name) {
@@ -795,7 +793,7 @@ public final class Dataset {
 
         String note() {
             return count == 0 ? "" : " (skipped " + count + " " + plural(count, "file") + " that " + (count == 1 ? "is not an image" : "are not images")
-                    + ", e.g. '" + first + "'; images end in .jpg, .jpeg, .png, .bmp or .gif)";
+                    + ", e.g. '" + first + "'; images end in " + ImageFormat.fileExtensions() + ")";
         }
     }
 

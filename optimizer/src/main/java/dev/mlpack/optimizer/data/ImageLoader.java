@@ -1,5 +1,6 @@
 package dev.mlpack.optimizer.data;
 
+import dev.mlpack.optimizer.concurrent.Futures;
 import dev.mlpack.optimizer.errors.ConversionException;
 import dev.mlpack.optimizer.data.Dataset.Sample;
 import dev.mlpack.optimizer.progress.Progress;
@@ -12,7 +13,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -166,7 +166,7 @@ public final class ImageLoader {
                     Path file = samples.get(next++).file();
                     inFlight.add(pool.submit(() -> decode(file)));
                 }
-                deliver(i, samples.get(i), await(inFlight.poll()), skipBad, skipped, sink, task);
+                deliver(i, samples.get(i), Futures.await(inFlight.poll(), "loading images"), skipBad, skipped, sink, task);
             }
             return skipped;
         } finally {
@@ -197,24 +197,6 @@ public final class ImageLoader {
             throw badImage(sample.file(), o.error());
         }
         task.step(1);
-    }
-
-    private static Outcome await(Future<Outcome> future) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConversionException(ConversionException.Kind.INTERNAL, "interrupted while loading images", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
-        }
     }
 
     static ConversionException badImage(Path file, ImageDecodeException e) {

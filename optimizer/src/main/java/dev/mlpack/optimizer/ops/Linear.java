@@ -69,7 +69,7 @@ public final class Linear {
 
     public static final OpSpec<ConvAttrs> CONV_2D = OpSpec.builder("CONV_2D", BuiltinOperator.CONV_2D, ConvAttrs.class)
             .shape((n, a) -> window(n, a, n.input(1).shape().dim(1), n.input(1).shape().dim(2), n.input(1).shape().dim(0)))
-            .int8(Int8Spec.INDEPENDENT).roles(OperandRoles.linear(0, 1, 0, 2))
+            .int8(Int8Spec.INDEPENDENT).roles(OperandRoles.linear(0, 1, 0, 2).withRequiredBias())
             .encoding(Encoding.withOptions(BuiltinOptions.Conv2DOptions, (fb, n, a) -> Conv2DOptions.createConv2DOptions(fb,
                     a.padding().tfliteCode, a.strides()[1], a.strides()[0], a.activation().tfliteCode, a.dilations()[1], a.dilations()[0]),
                     (n, a, p) -> p == Precision.HYBRID ? 5 : p == Precision.INT8 ? 3 : 1))
@@ -78,7 +78,7 @@ public final class Linear {
     public static final OpSpec<DepthwiseAttrs> DEPTHWISE_CONV_2D = OpSpec.builder("DEPTHWISE_CONV_2D", BuiltinOperator.DEPTHWISE_CONV_2D,
                     DepthwiseAttrs.class)
             .shape((n, a) -> window(n, a, n.input(1).shape().dim(1), n.input(1).shape().dim(2), n.input(1).shape().dim(3)))
-            .int8(Int8Spec.INDEPENDENT).roles(OperandRoles.linear(0, 1, 3, 2))
+            .int8(Int8Spec.INDEPENDENT).roles(OperandRoles.linear(0, 1, 3, 2).withRequiredBias())
             .encoding(Encoding.withOptions(BuiltinOptions.DepthwiseConv2DOptions, (fb, n, a) ->
                     DepthwiseConv2DOptions.createDepthwiseConv2DOptions(fb, a.padding().tfliteCode, a.strides()[1], a.strides()[0],
                             a.depthMultiplier(), a.activation().tfliteCode, a.dilations()[1], a.dilations()[0]),

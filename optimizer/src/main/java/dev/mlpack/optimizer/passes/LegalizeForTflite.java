@@ -5,13 +5,13 @@ import dev.mlpack.optimizer.ir.Graph;
 import dev.mlpack.optimizer.ir.Node;
 import dev.mlpack.optimizer.ops.Activations;
 import dev.mlpack.optimizer.ops.Elementwise;
-import dev.mlpack.optimizer.ops.Linear;
 import dev.mlpack.optimizer.ir.Shape;
 import java.util.List;
 
 /**
  * Last rewrites before writing, for what the TFLite kernels demand rather than what the graph means: SWISH
- * (no builtin) becomes LOGISTIC then MUL, and convolutions get an explicit zero bias, which their kernels require.
+ * (no builtin) becomes LOGISTIC then MUL, and ops whose kernels require a bias (their {@code OperandRoles} say so: the
+ * convolutions) get an explicit zero bias, one per output channel.
  */
 public final class LegalizeForTflite implements Pass {
     @Override
@@ -24,9 +24,9 @@ public final class LegalizeForTflite implements Pass {
                 graph.replaceAllUses(n.output(), mul.output());
                 graph.remove(n);
                 changed = true;
-            } else if ((n.op() == Linear.CONV_2D || n.op() == Linear.DEPTHWISE_CONV_2D) && n.input(2) == null) {
+            } else if (n.op().roles().biasRequired() && n.input(n.op().roles().bias()) == null) {
                 int channels = n.output().shape().dim(-1);
-                graph.setInput(n, 2, graph.constant(n.origin() + "/bias", Constant.ofFloats(Shape.of(channels), new float[channels])));
+                graph.setInput(n, n.op().roles().bias(), graph.constant(n.origin() + "/bias", Constant.ofFloats(Shape.of(channels), new float[channels])));
                 changed = true;
             }
         }

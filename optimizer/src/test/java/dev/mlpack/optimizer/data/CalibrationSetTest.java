@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlpack.optimizer.data.Dataset.Sample;
 import dev.mlpack.optimizer.progress.Progress;
+import dev.mlpack.runtime.image.ImageDecoder;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +46,26 @@ class CalibrationSetTest {
             }
         }
         assertNotSame(set.input(0), set.input(0), "inputs are copies");
+    }
+
+    /** Calibration takes the prepared inputs, so an image is decoded and resized once however many passes run on it. */
+    @Test
+    void eachChosenImageIsDecodedOnceAndNoOtherIs() {
+        Path dir = tmp.resolve("jpegs");
+        for (int i = 0; i < 6; i++) TestImages.rgb(dir.resolve("img" + i + ".jpg"), 0x102030 * (i + 1));
+        ConcurrentHashMap<Integer, Integer> decodes = new ConcurrentHashMap<>();
+        AtomicInteger calls = new AtomicInteger();
+        ImageDecoder counting = new ImageDecoder().withJpegBackend((jpeg, w, h) -> {
+            calls.incrementAndGet();
+            decodes.merge(Arrays.hashCode(jpeg), 1, Integer::sum);
+            return null; // ImageIO decodes it
+        });
+
+        CalibrationSet set = CalibrationSet.load(Dataset.open(dir, null), 4, new ImageLoader(FASHION, counting, 2), Progress.none());
+
+        assertEquals(4, set.size());
+        assertEquals(4, calls.get(), "the 4 chosen of 6 images, nothing else");
+        assertTrue(decodes.values().stream().allMatch(n -> n == 1), "each once: " + decodes);
     }
 
     @Test

@@ -38,6 +38,7 @@ class OpRegistryTest {
             assertTrue(op.roles().weightChannelAxis() >= 0, "the weights' output-channel axis");
             assertNotEquals(op.roles().weights(), op.roles().activation(), "weights and activation are different inputs");
         }
+        if (op.roles().biasRequired()) assertTrue(op.roles().bias() >= 0, "a required bias has an input to go in");
         if (!op.writable()) {
             // An op TFLite does not have must be rewritten before writing, and never be quantized as it is.
             assertEquals(Int8Spec.Rule.FLOAT_ONLY, op.int8().rule());

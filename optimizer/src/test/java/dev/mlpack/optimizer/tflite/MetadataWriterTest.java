@@ -100,6 +100,25 @@ class MetadataWriterTest {
         assertEquals(Optional.of(bare), ModelInfo.read(encoded.appendTo(flatbuffer(encoded))));
     }
 
+    /**
+     * {@code runtime/src/test/resources/models/tiny_classifier.tflite}, the packager's and server's test model with mlpack
+     * metadata: {@link #tinyGraph} (the mean colour's softmax) labelled red, green, blue, fed raw pixels. Its bytes are
+     * what this writer writes, so the resource cannot drift from the format; after a deliberate format change, run with
+     * {@code -Dmlpack.writeTestModels=true} once to rewrite it.
+     */
+    @Test
+    void theCommittedTinyClassifierIsWhatTheWriterWrites() throws IOException {
+        ModelInfo info = ModelInfo.builder().name("tiny_classifier").description("mean colour, softmax over the channels")
+                .labels(List.of("red", "green", "blue")).preprocess("raw").resize("bilinear").inputSize(4, 4)
+                .inputType("uint8").outputType("float32").mlpackVersion("0.1.0").build();
+        byte[] written = modelWithMetadata(info);
+        Path resource = Path.of(System.getProperty("mlpack.repo", "..")).toAbsolutePath().normalize()
+                .resolve("runtime/src/test/resources/models/tiny_classifier.tflite");
+        if (Boolean.getBoolean("mlpack.writeTestModels")) Files.write(resource, written);
+        assertArrayEquals(written, Files.readAllBytes(resource), resource + " differs from what the writer writes");
+        assertEquals(Optional.of(info), ModelInfo.read(resource));
+    }
+
     @Test
     void modelWithoutMetadataReadsAsEmpty() {
         assertEquals(Optional.empty(), ModelInfo.read(flatbuffer(null)));

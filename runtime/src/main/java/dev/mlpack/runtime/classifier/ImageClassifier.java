@@ -68,9 +68,6 @@ public final class ImageClassifier implements AutoCloseable {
         public Settings withClassifierOutput(String name) { return new Settings(preprocess, resize, labels, labelsSource, name); }
     }
 
-    /** Without metadata or an override: Keras' {@code preprocess_input} default for the MobileNet-style models. */
-    public static final Preprocess DEFAULT_PREPROCESS = Preprocess.TF;
-
     private final TfliteModel model;
     private final Description description;
 
@@ -132,7 +129,12 @@ public final class ImageClassifier implements AutoCloseable {
         if (type != DataType.FLOAT32 && !type.isEightBit()) {
             throw new IllegalArgumentException(source + " takes " + type + " input; mlpack runs models with uint8, int8 or float32 inputs");
         }
-        ModelInfo base = meta.orElseGet(() -> ModelInfo.builder().preprocess(DEFAULT_PREPROCESS).build());
+        if (meta.isEmpty() && s.preprocess() == null) {
+            // Nothing says how the pixels are scaled (a model from another converter): ask rather than guess.
+            throw new IllegalArgumentException(source + " carries no mlpack metadata, so how it expects its pixels scaled is"
+                    + " unknown: pass --preprocess tf (x/127.5-1), caffe, torch or raw (0..255), as the model was trained");
+        }
+        ModelInfo base = meta.orElseGet(() -> ModelInfo.builder().preprocess(s.preprocess()).build());
         Preprocess preprocess = s.preprocess() != null ? s.preprocess() : base.preprocessMode();
         Resize resize = s.resize() != null ? s.resize() : base.resizeMethod();
         ImagePipeline pipeline;

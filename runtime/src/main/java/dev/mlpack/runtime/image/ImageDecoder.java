@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -58,8 +57,6 @@ public final class ImageDecoder {
 
     /** 2^26 (about 67 megapixels): above any camera photo, about 200 MB once decoded to RGB. */
     public static final long DEFAULT_MAX_PIXELS = 1L << 26;
-
-    private static final Set<String> SUPPORTED = Set.of("jpeg", "png", "bmp", "gif");
 
     /**
      * A faster decoder for plain JPEGs, tried before ImageIO: e.g. libjpeg-turbo through TensorFlow where TensorFlow is
@@ -262,14 +259,14 @@ public final class ImageDecoder {
             } catch (IOException e) {
                 continue;
             }
-            if (SUPPORTED.contains(name)) {
+            if (ImageFormat.ofImageIoName(name).isPresent()) {
                 return r;
             }
             // WBMP's format sniffing accepts much random data; never decode with it or TIFF.
             other = other == null ? name.toUpperCase(Locale.ROOT) : other;
         }
         throw new ImageDecodeException(source, (other == null ? "unrecognised image format" : "unsupported image format " + other)
-                + " (expected JPEG, PNG, BMP or GIF)");
+                + " (expected " + ImageFormat.names() + ")");
     }
 
     // ------------------------------------------------------------------ colour conversion

@@ -18,7 +18,10 @@ import org.tensorflow.lite.schema.BuiltinOperator;
 
 /** One place decides how an image is fed and how outputs become scores; these are its rules, run in TFLite. */
 class ImageClassifierTest {
+
     static final ImageClassifier.Settings DEFAULTS = ImageClassifier.Settings.DEFAULTS;
+    /** Models without metadata: what a server is told with --preprocess raw. */
+    private static final ImageClassifier.Settings RAW = DEFAULTS.withPreprocess(Preprocess.RAW);
 
     /** A 1x1 RGB image. */
     static RgbImage pixel(int r, int g, int b) {
@@ -33,10 +36,10 @@ class ImageClassifierTest {
     void aGrayscaleSigmoidModelIsFedTheLumaAndScoredAsTwoClasses() {
         // [1,1,1,1] float input -> LOGISTIC: P(class 1) = sigmoid(preprocessed luma)
         byte[] model = TinyGraphs.input(1, 1, 1, 1).output("output_0", BuiltinOperator.LOGISTIC).bytes(true);
-        try (ImageClassifier c = ImageClassifier.fromBytes(model, "tiny", DEFAULTS);
+        try (ImageClassifier c = ImageClassifier.fromBytes(model, "tiny", DEFAULTS.withPreprocess(Preprocess.TF));
              ImageClassifier.Runner r = c.newRunner(InterpreterOptions.defaults())) {
             assertTrue(c.pipeline().grayscale());
-            assertEquals(Preprocess.TF, c.pipeline().preprocess(), "no metadata: the documented default");
+            assertEquals(Preprocess.TF, c.pipeline().preprocess());
             assertFalse(c.hasMetadata());
             assertEquals(new ClassifierOutput("output_0", 0, 1, OutputActivation.SIGMOID), c.output());
             assertEquals(List.of("0", "1"), c.classNames());
@@ -76,24 +79,31 @@ class ImageClassifierTest {
         byte[] model = TinyGraphs.input(1, 1, 1, 3)
                 .output("is_top", BuiltinOperator.LOGISTIC)
                 .output("probs", BuiltinOperator.SOFTMAX).bytes(true);
-        try (ImageClassifier c = ImageClassifier.fromBytes(model, "tiny", DEFAULTS)) {
+        try (ImageClassifier c = ImageClassifier.fromBytes(model, "tiny", RAW)) {
             assertEquals("probs", c.output().name());
             assertEquals(OutputChoice.Reason.ONLY_SOFTMAX, c.choice().reason());
             assertEquals("probs", c.info().classifierOutput(), "the resolved choice is in the info");
         }
-        try (ImageClassifier c = ImageClassifier.fromBytes(model, "tiny", DEFAULTS.withClassifierOutput("is_top"))) {
+        try (ImageClassifier c = ImageClassifier.fromBytes(model, "tiny", RAW.withClassifierOutput("is_top"))) {
             assertEquals(new ClassifierOutput("is_top", 0, 3, OutputActivation.SIGMOID), c.output());
         }
+    }
+
+    @Test
+    void aModelWithoutMetadataNeedsItsPreprocessingGiven() {
+        byte[] model = TinyGraphs.input(1, 1, 1, 3).output("probs", BuiltinOperator.SOFTMAX).bytes(true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageClassifier.fromBytes(model, "tiny", DEFAULTS));
+        assertTrue(e.getMessage().contains("no mlpack metadata") && e.getMessage().contains("--preprocess"), e.getMessage());
     }
 
     @Test
     void labelsMustMatchTheClassesScored() {
         byte[] model = TinyGraphs.input(1, 1, 1, 1).output("output_0", BuiltinOperator.LOGISTIC).bytes(true);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageClassifier.fromBytes(model, "tiny",
-                DEFAULTS.withLabels(List.of("dog"), "--labels dog.txt")));
+                RAW.withLabels(List.of("dog"), "--labels dog.txt")));
         assertEquals("--labels dog.txt names 1 class but the classifier output 'output_0' scores 2 (1 unit, sigmoid: scored as two"
                 + " classes [1-p, p]); give two names, class 0 then class 1", e.getMessage());
-        try (ImageClassifier c = ImageClassifier.fromBytes(model, "tiny", DEFAULTS.withLabels(List.of("cat", "dog"), "--labels"))) {
+        try (ImageClassifier c = ImageClassifier.fromBytes(model, "tiny", RAW.withLabels(List.of("cat", "dog"), "--labels"))) {
             assertEquals(List.of("cat", "dog"), c.classNames());
         }
     }

@@ -160,6 +160,36 @@ class TfliteInterpreterTest {
     }
 
     @Test
+    void aFloatTensorViewShowsTheTensorInPlaceUntilTheInterpreterCloses() {
+        java.lang.foreign.MemorySegment view;
+        try (TfliteInterpreter it = floatModel.newInterpreter(InterpreterOptions.forInspection())) {
+            TensorInfo conv = findByShape(it, new int[] {1, 4, 4, 2});
+            view = it.floatTensorView(conv.index());
+            it.run(TinyModels.image(3));
+            float[] seen = view.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED);
+            assertArrayEquals(it.readTensorFloats(conv.index()), seen, "the view reads the values after the invoke");
+            assertArrayEquals(TinyModels.convRelu(TinyModels.image(3)), seen, 1e-6f);
+            assertTrue(view.isReadOnly());
+        }
+        java.lang.foreign.MemorySegment closedView = view;
+        assertThrows(IllegalStateException.class, () -> closedView.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 0),
+                "a view outlives no interpreter");
+        try (TfliteInterpreter it = int8Model.newInterpreter(InterpreterOptions.forInspection())) {
+            assertThrows(IllegalArgumentException.class, () -> findAndView(it, DataType.INT8), "only float32 tensors have a float view");
+        }
+    }
+
+    /** The view of the first tensor of {@code type}. */
+    private static java.lang.foreign.MemorySegment findAndView(TfliteInterpreter it, DataType type) {
+        for (int i = 0; i < it.tensorCount(); i++) {
+            if (it.tensor(i).dataType() == type) {
+                return it.floatTensorView(i);
+            }
+        }
+        throw new AssertionError("no " + type + " tensor");
+    }
+
+    @Test
     void perChannelWeightsAreDequantizedPerChannel() {
         try (TfliteInterpreter it = int8Model.newInterpreter(InterpreterOptions.forInspection())) {
             // TFLite stores the 1x1 conv kernel as [out=2][1][1][in=3], quantized per output channel.
