@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +23,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
-import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -108,22 +108,13 @@ public final class ImageDecoder {
         if (!Files.isRegularFile(file)) {
             throw new ImageDecodeException(source, Files.exists(file) ? "not a regular file" : "no such file");
         }
-        if (jpegBackend != null) {
-            byte[] data;
-            try {
-                data = Files.readAllBytes(file);
-            } catch (IOException e) {
-                throw new ImageDecodeException(source, "cannot open: " + oneLine(e), e);
-            }
-            return decode(data, source);
-        }
-        ImageInputStream in;
+        byte[] data;
         try {
-            in = new FileImageInputStream(file.toFile());
+            data = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new ImageDecodeException(source, "cannot open: " + oneLine(e), e);
         }
-        return decodeAndClose(in, source);
+        return decode(data, source);
     }
 
     /** Decodes an image held in memory, e.g. an HTTP upload; {@code source} names it in errors. */
@@ -131,25 +122,31 @@ public final class ImageDecoder {
         return decode(data, 0, data.length, source);
     }
 
-    /** Decodes the {@code length} bytes at {@code offset} of {@code data}, e.g. one part of a multipart upload. */
+    /**
+     * Decodes the {@code length} bytes at {@code offset} of {@code data}, e.g. one part of a multipart upload. The
+     * header probe ({@link ImageHeader}, the one the server's {@link InputDecoder} uses) names the format and checks the
+     * pixel limit before anything is decoded; ImageIO is asked to recognise the bytes only when the probe cannot, to name
+     * an unsupported format in the error.
+     */
     public RgbImage decode(byte[] data, int offset, int length, String source) throws ImageDecodeException {
         if (length == 0) {
             throw new ImageDecodeException(source, "empty file");
         }
-        if (jpegBackend != null) {
-            RgbImage fast = decodeWithBackend(offset == 0 && length == data.length ? data : java.util.Arrays.copyOfRange(data, offset, offset + length));
+        ImageHeader header = ImageHeader.read(data, offset, length);
+        if (header.recognised() && header.pixels() > maxPixels) {
+            throw new ImageTooLargeException(source, header.width(), header.height(), maxPixels);
+        }
+        if (jpegBackend != null && header.jpeg() != null) {
+            RgbImage fast = decodeWithBackend(offset == 0 && length == data.length ? data : Arrays.copyOfRange(data, offset, offset + length),
+                    header.jpeg());
             if (fast != null) return fast;
         }
-        return decodeAndClose(new MemoryCacheImageInputStream(new ByteArrayInputStream(data, offset, length)), source);
+        return decodeAndClose(new MemoryCacheImageInputStream(new ByteArrayInputStream(data, offset, length)), header.format(), source);
     }
 
-    /** The backend's image, or null when the file is not a plain JPEG within the limit or the backend declines. */
-    private RgbImage decodeWithBackend(byte[] data) {
-        JpegFrame frame = JpegFrame.read(data);
-        if (frame == null || (frame.components() != 1 && frame.components() != 3)
-                || (long) frame.width() * frame.height() > maxPixels) {
-            return null;
-        }
+    /** The backend's image, or null when the JPEG is not plain (1 or 3 components) or the backend declines. */
+    private RgbImage decodeWithBackend(byte[] data, JpegFrame frame) {
+        if (frame.components() != 1 && frame.components() != 3) return null;
         byte[] rgb = jpegBackend.decodeRgb(data, frame.width(), frame.height());
         return rgb != null && rgb.length == 3 * frame.width() * frame.height() ? RgbImage.wrap(frame.width(), frame.height(), rgb) : null;
     }
@@ -165,9 +162,9 @@ public final class ImageDecoder {
         return decode(bytes, source);
     }
 
-    private RgbImage decodeAndClose(ImageInputStream in, String source) throws ImageDecodeException {
+    private RgbImage decodeAndClose(ImageInputStream in, ImageFormat probed, String source) throws ImageDecodeException {
         try (in) {
-            return decodeStream(in, source);
+            return decodeStream(in, probed, source);
         } catch (ImageDecodeException e) {
             throw e;
         } catch (IOException e) {
@@ -175,8 +172,8 @@ public final class ImageDecoder {
         }
     }
 
-    private RgbImage decodeStream(ImageInputStream in, String source) throws IOException {
-        ImageReader reader = pickReader(in, source);
+    private RgbImage decodeStream(ImageInputStream in, ImageFormat probed, String source) throws IOException {
+        ImageReader reader = probed != null ? readerFor(probed) : pickReader(in, source);
         String format = reader.getFormatName().toUpperCase(Locale.ROOT);
         List<String> warnings = new ArrayList<>();
         try {
@@ -248,6 +245,13 @@ public final class ImageDecoder {
         return param;
     }
 
+    private static ImageReader readerFor(ImageFormat format) {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.name());
+        if (!readers.hasNext()) throw new IllegalStateException("this Java has no ImageIO reader for " + format);
+        return readers.next();
+    }
+
+    /** The reader of one of our formats that recognises the bytes, or an error naming the format they are in. */
     private static ImageReader pickReader(ImageInputStream in, String source) throws ImageDecodeException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         String other = null;

@@ -3,30 +3,33 @@ package dev.mlpack.runtime.image;
 /**
  * An image file's format and size, and what decoding it costs, read from its header alone (nothing is decoded).
  *
- * @param format the format the bytes start like
+ * @param format the format the bytes start like, or null when they start like none of {@link ImageFormat}'s
  * @param width width in pixels (0 when unknown)
  * @param height height in pixels (0 when unknown)
  * @param rasterBytesPerPixel bytes a pixel takes in the raster ImageIO decodes into (before the RGB copy)
  * @param jpeg the JPEG frame header, or null
  * @param png the PNG header, or null
  */
-record ImageHeader(Format format, int width, int height, int rasterBytesPerPixel, JpegFrame jpeg, PngRows.Header png) {
-
-    enum Format { JPEG, PNG, GIF, BMP, UNKNOWN }
+record ImageHeader(ImageFormat format, int width, int height, int rasterBytesPerPixel, JpegFrame jpeg, PngRows.Header png) {
 
     static ImageHeader read(byte[] data, int offset, int length) {
         JpegFrame jpeg = JpegFrame.read(data, offset, length);
-        if (jpeg != null) return new ImageHeader(Format.JPEG, jpeg.width(), jpeg.height(), Math.max(1, jpeg.components()), jpeg, null);
+        if (jpeg != null) return new ImageHeader(ImageFormat.JPEG, jpeg.width(), jpeg.height(), Math.max(1, jpeg.components()), jpeg, null);
         PngRows.Header png = PngRows.header(data, offset, length);
         if (png != null) {
             int bytes = png.colorType() == 3 || png.bitDepth() < 8 ? 1 : png.channels() * png.bitDepth() / 8;
-            return new ImageHeader(Format.PNG, png.width(), png.height(), bytes, null, png);
+            return new ImageHeader(ImageFormat.PNG, png.width(), png.height(), bytes, null, png);
         }
         ImageHeader gif = gif(data, offset, length);
         if (gif != null) return gif;
         ImageHeader bmp = bmp(data, offset, length);
         if (bmp != null) return bmp;
-        return new ImageHeader(Format.UNKNOWN, 0, 0, 0, null, null);
+        return new ImageHeader(null, 0, 0, 0, null, null);
+    }
+
+    /** Whether the bytes start like one of our formats, with a size. */
+    boolean recognised() {
+        return format != null;
     }
 
     long pixels() {
@@ -53,7 +56,7 @@ record ImageHeader(Format format, int width, int height, int rasterBytesPerPixel
                 if (at + 9 > end) return null;
                 int w = le16(b, at + 5);
                 int h = le16(b, at + 7);
-                return w > 0 && h > 0 ? new ImageHeader(Format.GIF, w, h, 1, null, null) : null;
+                return w > 0 && h > 0 ? new ImageHeader(ImageFormat.GIF, w, h, 1, null, null) : null;
             }
             if (block != 0x21 || at + 2 >= end) return null;
             at += 2; // introducer and label, then sub-blocks until an empty one
@@ -81,7 +84,7 @@ record ImageHeader(Format format, int width, int height, int rasterBytesPerPixel
             bpp = le16(b, offset + 28);
         }
         if (w <= 0 || h <= 0) return null;
-        return new ImageHeader(Format.BMP, w, h, Math.max(1, (bpp + 7) / 8), null, null);
+        return new ImageHeader(ImageFormat.BMP, w, h, Math.max(1, (bpp + 7) / 8), null, null);
     }
 
     private static int le16(byte[] b, int i) {

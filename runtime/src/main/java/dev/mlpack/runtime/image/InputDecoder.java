@@ -102,7 +102,7 @@ public final class InputDecoder {
             throws ImageDecodeException {
         if (length == 0) throw new ImageDecodeException(source, "empty file");
         ImageHeader header = ImageHeader.read(data, offset, length);
-        if (header.format() != ImageHeader.Format.UNKNOWN && header.pixels() > imageIo.maxPixels()) {
+        if (header.recognised() && header.pixels() > imageIo.maxPixels()) {
             throw new ImageTooLargeException(source, header.width(), header.height(), imageIo.maxPixels());
         }
         int height = pipeline.height();
@@ -131,7 +131,7 @@ public final class InputDecoder {
                 }
             }
         }
-        gate.reserve((header.format() == ImageHeader.Format.UNKNOWN ? length + UNREADABLE_BYTES : header.imageIoBytes(length)) + output);
+        gate.reserve((!header.recognised() ? length + UNREADABLE_BYTES : header.imageIoBytes(length)) + output);
         return shrink.apply(resize, inChannels(RowSource.of(imageIo.decode(data, offset, length, source))), height, width);
     }
 

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -270,6 +271,26 @@ class ImageDecoderTest {
         ImageDecodeException e = assertThrows(ImageDecodeException.class,
                 () -> new ImageDecoder(109).decode(png, "big.png"));
         assertEquals("big.png: 11x10 image has 110 pixels, more than the limit of 109", e.getMessage());
+    }
+
+    @Test
+    void everyFormatOverThePixelLimitIsATypedErrorFromTheHeaderProbe() throws Exception {
+        for (String format : List.of("png", "gif", "bmp", "jpeg")) {
+            BufferedImage img = format.equals("gif") ? new BufferedImage(11, 10, BufferedImage.TYPE_BYTE_INDEXED) : noise(11, 10);
+            byte[] data = encode(img, format);
+            ImageHeader header = ImageHeader.read(data, 0, data.length);
+            assertEquals(ImageFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT)), header.format(), format);
+            assertEquals(110, header.pixels(), format);
+            ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> new ImageDecoder(109).decode(data, "big." + format));
+            assertTrue(e.getMessage().contains("more than the limit of 109"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theContentDecidesTheFormatNotTheName() throws Exception {
+        BufferedImage img = new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 1, 0x123456);
+        assertEquals(0x123456, decoder.decode(encode(img, "png"), "photo.jpg").rgbAt(0, 1));
     }
 
     @Test
