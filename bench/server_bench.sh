@@ -6,7 +6,7 @@
 # there with PORT set, as Heroku runs it.
 #
 #   boot      process start -> first 200 from /ping, median of 5, baseline, current and `mlpack serve` alternating; then
-#             the current Procfile without its C1 flag, without its AOT cache, and without both
+#             the current Procfile without its C1 flag, without its AOT cache, without both, and with the usual C1 thresholds
 #   load      wrk, 16 connections x 30 s, POST /predict of 16 ImageNet JPEGs (about 500 x 375): requests/s, latency,
 #             non-2xx, peak RSS (VmHWM); then the in-process invoke-only rate with the same workers and threads
 #             (bench/java/ServerBaseline.java), so served / invoke-only is measured under the same machine load;
@@ -206,9 +206,10 @@ if want boot; then
   echo "current Procfile   median ${cm} ms, CPU ${ccm} ms  (${c[*]})  -> $(ratio "$cm" "$bm") x baseline (CPU $(ratio "$ccm" "$bcm") x)"
   echo "mlpack serve       median ${sm} ms, CPU ${scm} ms  (${s[*]})  -> $(ratio "$sm" "$cm") x current Procfile (CPU $(ratio "$scm" "$ccm") x)"
   echo "   load average $(load) at the end"
-  echo "-- the current Procfile without its C1 flag, its AOT cache, or both: 5 starts each, alternating; load average $(load)"
+  echo "-- the current Procfile without its C1 flag, its AOT cache, both, or its compile threshold scaling: 5 starts each, alternating; load average $(load)"
   variants=("as generated|" "without the AOT cache|s/ -XX:AOTCache=server.aot//" "C2 (tiered) instead of C1|s/ -XX:TieredStopAtLevel=1//"
-            "neither|s/ -XX:AOTCache=server.aot//; s/ -XX:TieredStopAtLevel=1//")
+            "neither|s/ -XX:AOTCache=server.aot//; s/ -XX:TieredStopAtLevel=1//"
+            "usual C1 thresholds|s/ -XX:CompileThresholdScaling=10//")
   declare -A vw vc
   for i in 1 2 3 4 5; do
     for v in "${variants[@]}"; do

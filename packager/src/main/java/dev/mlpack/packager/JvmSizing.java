@@ -89,6 +89,10 @@ public record JvmSizing(Dyno dyno, long modelBytes, long weightBytes, long activ
         // C1 only: a fraction of the CPU before /ping answers and less compiler memory; the hot work (JPEG decoding and
         // inference) is native code either way (BENCHMARKS.md, "Inference server").
         f.add("-XX:TieredStopAtLevel=1");
+        // C1 compiles after ten times the usual invocations and loop iterations: during the boot its one thread took
+        // 170-200 ms of CPU, a third of the boot's, on cores the boot needs; this way 80-110 ms, and the boot to /ping is
+        // 28-53 ms shorter (BENCHMARKS.md, "Inference server"). The hot loops compile within the first requests.
+        f.add("-XX:CompileThresholdScaling=10");
         // No -XX:+ExitOnOutOfMemoryError: the server answers a request whose decoding runs out of heap with 503 and
         // goes on; measured, 8 concurrent 4000x4000 JPEGs at -Xmx160m: 503s and 200s with it off, a dead process with it on.
         // No hsperfdata file in /tmp: the server must run on a read-only filesystem.
