@@ -27,7 +27,7 @@ public final class Packager {
 
     public static PackageResult pack(PackageRequest r, Consumer<String> progress) {
         ModelFootprint footprint = ModelFootprint.of(r.model());
-        requireMetadata(r.model());
+        ModelInfo info = requireMetadata(r.model());
         String name = r.name() != null ? ArtifactFiles.requireAppName(r.name())
                 : ArtifactFiles.appNameFor(r.model().getFileName().toString());
         if (r.labels() != null && !Files.isRegularFile(r.labels())) throw PackageException.badInput("--labels " + r.labels() + " is not a file");
@@ -60,7 +60,7 @@ public final class Packager {
             // An AOT cache needs a server that can run its own training (--check).
             boolean aot = help.contains("--check");
             ArtifactFiles.Artifact a = new ArtifactFiles.Artifact(name, r.target(), sizing, r.javaVersion(), serverArgs, archiveName,
-                    modelSummary(r.model()), modelName, aot);
+                    modelSummary(info), modelName, aot);
             Files.copy(r.model(), staging.resolve(ArtifactFiles.MODEL));
             if (r.labels() != null) Files.copy(r.labels(), staging.resolve(ArtifactFiles.LABELS));
             ServerDist.extractNatives(jar, staging.resolve(ArtifactFiles.NATIVES));
@@ -118,7 +118,7 @@ public final class Packager {
      * The server takes the model's labels, input scaling and resize from its mlpack metadata. A model from another
      * converter has none, and packaging it would ship a server that guesses how to scale pixels.
      */
-    static void requireMetadata(Path model) {
+    static ModelInfo requireMetadata(Path model) {
         Optional<ModelInfo> info;
         try {
             info = ModelInfo.read(model);
@@ -127,24 +127,16 @@ public final class Packager {
         } catch (IllegalArgumentException e) {
             throw PackageException.badInput(e.getMessage() + ": write the model again with mlpack optimize");
         }
-        if (info.isEmpty()) {
-            throw PackageException.badInput(model + " carries no mlpack metadata, so how it scales its input pixels is unknown:"
-                    + " package the .tflite that mlpack optimize writes from the SavedModel");
-        }
+        return info.orElseThrow(() -> PackageException.badInput(model + " carries no mlpack metadata, so how it scales its input"
+                + " pixels is unknown: package the .tflite that mlpack optimize writes from the SavedModel"));
     }
 
     /** One line about the model from its metadata, for app.json and the README. */
-    static String modelSummary(Path model) {
-        try {
-            ModelInfo info = ModelInfo.read(model).orElse(null);
-            if (info == null) return "Model: " + model.getFileName() + ".";
-            StringBuilder sb = new StringBuilder("Model: ");
-            sb.append(info.labels().isEmpty() ? "unlabelled outputs" : info.labels().size() + " classes");
-            if (info.hasInputSize()) sb.append(", ").append(info.inputHeight()).append('x').append(info.inputWidth()).append(" input");
-            return sb.append('.').toString();
-        } catch (IOException | RuntimeException e) {
-            return "Model: " + model.getFileName() + ".";
-        }
+    static String modelSummary(ModelInfo info) {
+        StringBuilder sb = new StringBuilder("Model: ");
+        sb.append(info.labels().isEmpty() ? "unlabelled outputs" : info.labels().size() + " classes");
+        if (info.hasInputSize()) sb.append(", ").append(info.inputHeight()).append('x').append(info.inputWidth()).append(" input");
+        return sb.append('.').toString();
     }
 
     /** The output folder may be new, empty, or an earlier artifact; anything else is kept and refused. */

@@ -132,7 +132,11 @@ public final class ImageDecoder {
         if (length == 0) {
             throw new ImageDecodeException(source, "empty file");
         }
-        ImageHeader header = ImageHeader.read(data, offset, length);
+        return decode(data, offset, length, ImageHeader.read(data, offset, length), source);
+    }
+
+    /** {@link #decode(byte[], int, int, String)} with the header its caller has already probed. */
+    RgbImage decode(byte[] data, int offset, int length, ImageHeader header, String source) throws ImageDecodeException {
         if (header.recognised() && header.pixels() > maxPixels) {
             throw new ImageTooLargeException(source, header.width(), header.height(), maxPixels);
         }

@@ -119,7 +119,7 @@ public final class InputDecoder {
             DecodedRows image = fast.get().decode(data, offset, length, reduction);
             if (image != null) return shrink.apply(resize, inChannels(image), height, width);
             gate.reserve(header.imageIoBytes(length)); // refused or warned about: ImageIO decides, at full size
-            return shrink.apply(resize, inChannels(RowSource.of(imageIo.decode(data, offset, length, source))), height, width);
+            return shrink.apply(resize, inChannels(RowSource.of(imageIo.decode(data, offset, length, header, source))), height, width);
         }
         if (header.png() != null) {
             try (PngRows rows = PngRows.open(data, offset, length, source)) {
@@ -132,7 +132,7 @@ public final class InputDecoder {
             }
         }
         gate.reserve((!header.recognised() ? length + UNREADABLE_BYTES : header.imageIoBytes(length)) + output);
-        return shrink.apply(resize, inChannels(RowSource.of(imageIo.decode(data, offset, length, source))), height, width);
+        return shrink.apply(resize, inChannels(RowSource.of(imageIo.decode(data, offset, length, header, source))), height, width);
     }
 
     /** The decoded RGB rows in the input's channels: as they are, or their luma for a grayscale input. */
