@@ -4,7 +4,8 @@ import dev.mlpack.runtime.image.ImageDecodeException;
 import dev.mlpack.runtime.image.ImageTooLargeException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * memory back.
  */
 final class Workers implements AutoCloseable {
+    /** Far longer than one image takes to decode or infer, and short enough to stay inside Heroku's 30 s after SIGTERM. */
+    private static final long TERMINATION_NANOS = TimeUnit.SECONDS.toNanos(5);
     private final Predictor predictor;
     private final MemoryBudget budget;
     private final ExecutorService decoders;
@@ -46,10 +49,57 @@ final class Workers implements AutoCloseable {
         };
     }
 
+    /**
+     * One image's step, queued on a pool. It records whether it has started itself: a {@link Future} cancelled while
+     * running reports done at once though its thread is still decoding or inferring, which would let the request give
+     * back memory, or the server free the interpreters, under it.
+     */
+    static final class Step<T> implements Callable<T> {
+        private static final int QUEUED = 0, RUNNING = 1, FINISHED = 2, CANCELLED = 3;
+        private final Callable<T> work;
+        private final AtomicInteger state = new AtomicInteger(QUEUED);
+        private final CountDownLatch finished = new CountDownLatch(1);
+
+        Step(Callable<T> work) {
+            this.work = work;
+        }
+
+        @Override
+        public T call() throws Exception {
+            if (!state.compareAndSet(QUEUED, RUNNING)) return null; // cancelled before a thread took it
+            try {
+                return work.call();
+            } finally {
+                state.set(FINISHED);
+                finished.countDown();
+            }
+        }
+
+        /** Keeps it from starting if it has not; true when it is not running. */
+        boolean cancelIfQueued() {
+            return state.compareAndSet(QUEUED, CANCELLED) || state.get() != RUNNING;
+        }
+
+        /** Keeps it from starting, or waits until it has finished. */
+        void cancelOrAwait() {
+            if (cancelIfQueued()) return;
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    finished.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
     /** One request's work: what it queued, so that it can wait for what is still running before it frees its memory. */
     final class Batch implements AutoCloseable {
         private final Deadline deadline;
-        private final List<Future<?>> started = new ArrayList<>();
+        private final List<Step<?>> steps = new ArrayList<>();
 
         private Batch(Deadline deadline) {
             this.deadline = deadline;
@@ -62,12 +112,12 @@ final class Workers implements AutoCloseable {
                 String name = items.size() == 1 ? "image" : "image " + (i + 1);
                 Predictor.ModelInput input = switch (items.get(i)) {
                     case TfServing.Tensor t -> predictor.input(t);
-                    case ImageRequests.ImageFile f -> await(decoders.submit(() -> decode(f, name)), "while decoding its images");
+                    case ImageRequests.ImageFile f -> await(decoders, () -> decode(f, name), "while decoding its images");
                 };
-                out.add(await(inference.submit(() -> {
+                out.add(await(inference, () -> {
                     if (deadline.passed()) throw deadline.exceeded("while waiting for a worker");
                     return predictor.infer(input);
-                }), "while waiting for a worker"));
+                }, "while waiting for a worker"));
             }
             return out;
         }
@@ -89,8 +139,10 @@ final class Workers implements AutoCloseable {
             }
         }
 
-        private <T> T await(Future<T> future, String stage) throws InterruptedException {
-            started.add(future);
+        private <T> T await(ExecutorService pool, Callable<T> work, String stage) throws InterruptedException {
+            Step<T> step = new Step<>(work);
+            steps.add(step);
+            Future<T> future = pool.submit(step);
             try {
                 return future.get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
@@ -105,31 +157,14 @@ final class Workers implements AutoCloseable {
         /** Cancels what has not started; true when nothing of this request is still running. */
         boolean cancelQueued() {
             boolean quiet = true;
-            for (Future<?> f : started) {
-                f.cancel(false);
-                quiet &= f.isDone();
-            }
+            for (Step<?> step : steps) quiet &= step.cancelIfQueued();
             return quiet;
         }
 
         /** Cancels what has not started and waits for what has. */
         @Override
         public void close() {
-            for (Future<?> f : started) f.cancel(false);
-            boolean interrupted = false;
-            for (Future<?> f : started) {
-                while (true) {
-                    try {
-                        f.get();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    } catch (ExecutionException | CancellationException e) {
-                        break;
-                    }
-                }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
+            for (Step<?> step : steps) step.cancelOrAwait();
         }
     }
 
@@ -137,9 +172,20 @@ final class Workers implements AutoCloseable {
         return new Batch(deadline);
     }
 
+    /**
+     * Stops both pools and waits (5 s at most, for both) for the images still being decoded or inferred, so
+     * that the interpreters are not freed under a native call that an interrupt cannot stop.
+     */
     @Override
     public void close() {
         decoders.shutdownNow();
         inference.shutdownNow();
+        try {
+            long end = System.nanoTime() + TERMINATION_NANOS;
+            decoders.awaitTermination(TERMINATION_NANOS, TimeUnit.NANOSECONDS);
+            inference.awaitTermination(end - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
