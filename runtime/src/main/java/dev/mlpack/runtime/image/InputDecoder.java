@@ -122,7 +122,7 @@ public final class InputDecoder {
             return shrink.apply(resize, inChannels(RowSource.of(imageIo.decode(data, offset, length, header, source))), height, width);
         }
         if (header.png() != null) {
-            try (PngRows rows = PngRows.open(data, offset, length, source)) {
+            try (PngRows rows = PngRows.open(data, offset, length, header.png(), source)) {
                 if (rows != null) {
                     gate.reserve(PNG_READER_BYTES + 24L * header.width() + output);
                     T out = shrink.apply(resize, inChannels(rows), height, width);

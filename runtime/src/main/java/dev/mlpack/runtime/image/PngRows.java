@@ -28,6 +28,7 @@ final class PngRows implements RowSource, AutoCloseable {
     private final Inflater inflater = new Inflater();
     private byte[] previous;
     private byte[] current;
+    private final byte[] filterType = new byte[1];
     private final byte[][] rgb = new byte[2][];
     private int decoded = -1; // the last row decoded
     private int chunk; // offset of the next chunk to look at for IDAT data
@@ -107,7 +108,11 @@ final class PngRows implements RowSource, AutoCloseable {
      * without a palette): {@link ImageDecoder} then decodes it, or explains what is wrong with it.
      */
     static PngRows open(byte[] data, int offset, int length, String source) {
-        Header h = header(data, offset, length);
+        return open(data, offset, length, header(data, offset, length), source);
+    }
+
+    /** {@link #open(byte[], int, int, String)} with the header already read ({@link ImageHeader#png()}). */
+    static PngRows open(byte[] data, int offset, int length, Header h, String source) {
         if (h == null || h.interlaced || (h.colorType == 3 && (h.palette == null || h.palette.length == 0))) return null;
         return new PngRows(data, offset, length, source, h);
     }
@@ -124,7 +129,8 @@ final class PngRows implements RowSource, AutoCloseable {
         while (decoded < y) {
             nextRaw();
             decoded++;
-            toRgb(current, rgb[decoded & 1]);
+            // Only rows y - 1 and y can be asked for from now on: the rows skipped over are unfiltered, not converted.
+            if (decoded >= y - 1) toRgb(current, rgb[decoded & 1]);
         }
         return rgb[y & 1];
     }
@@ -153,12 +159,11 @@ final class PngRows implements RowSource, AutoCloseable {
         byte[] swap = previous;
         previous = current;
         current = swap;
-        byte[] filter = new byte[1];
-        inflateFully(filter, 0, 1);
+        inflateFully(filterType, 0, 1);
         inflateFully(current, 0, stride);
-        int f = filter[0] & 0xFF;
+        int f = filterType[0] & 0xFF;
         byte[] cur = current;
-        byte[] prev = decoded < 0 ? new byte[stride] : previous;
+        byte[] prev = previous; // before the first row: the array of zeros the filters take as the row above
         int step = filterStep;
         switch (f) {
             case 0 -> { }
