@@ -1,7 +1,6 @@
 package dev.mlpack.server;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The moment a request must have its answer by ({@link System#nanoTime()} based), covering the reading of its body,
@@ -23,11 +22,6 @@ record Deadline(long atNanos, Duration limit) {
 
     boolean passed() {
         return remainingNanos() <= 0;
-    }
-
-    /** Waits (parks) on {@code unit} for what is left; for {@code tryAcquire}-style calls. */
-    long remaining(TimeUnit unit) {
-        return unit.convert(Math.max(0, remainingNanos()), TimeUnit.NANOSECONDS);
     }
 
     /** The 503 a request gets when {@code stage} runs past the deadline. */

@@ -189,7 +189,6 @@ public final class ServerMain {
         Path natives = null;
         Path extract = null;
         boolean check = false;
-        boolean modelArgAllowed = true;
         List<String[]> settings = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -212,7 +211,6 @@ public final class ServerMain {
                         case "--model" -> {
                             if (model != null) throw new UsageException("--model given twice, or with a model argument: one model at a time");
                             model = Path.of(value);
-                            modelArgAllowed = false;
                         }
                         case "--natives" -> natives = Path.of(value);
                         case "--extract-natives" -> extract = Path.of(value);
@@ -222,7 +220,7 @@ public final class ServerMain {
                 // The model may also come first without --model: "mlpack serve MODEL.tflite" passes its arguments as they are.
                 default -> {
                     if (a.startsWith("-")) throw new UsageException("unknown option " + a);
-                    if (model != null || !modelArgAllowed) throw new UsageException("unexpected argument " + a + ": one model at a time");
+                    if (model != null) throw new UsageException("unexpected argument " + a + ": one model at a time");
                     model = Path.of(a);
                 }
             }

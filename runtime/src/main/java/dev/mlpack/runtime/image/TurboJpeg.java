@@ -49,11 +49,9 @@ final class TurboJpeg {
     private final MethodHandle getWpl;
     private final MethodHandle getData;
     private final MethodHandle destroy;
-    private final Path library;
 
-    private TurboJpeg(SymbolLookup lib, Path library) throws Throwable {
+    private TurboJpeg(SymbolLookup lib) throws Throwable {
         Linker linker = Linker.nativeLinker();
-        this.library = library;
         readMemJpeg = linker.downcallHandle(find(lib, "pixReadMemJpeg"),
                 FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
         getWidth = linker.downcallHandle(find(lib, "pixGetWidth"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -79,9 +77,6 @@ final class TurboJpeg {
         return Holder.INSTANCE;
     }
 
-    /** The library file in use. */
-    Path library() { return library; }
-
     /** Where the library would be loaded from (nothing is loaded), or null when it is not found. */
     static Path find() {
         return locate();
@@ -92,7 +87,7 @@ final class TurboJpeg {
         Path file = locate();
         if (file == null) return Optional.empty();
         try {
-            return Optional.of(new TurboJpeg(SymbolLookup.libraryLookup(file, Arena.global()), file));
+            return Optional.of(new TurboJpeg(SymbolLookup.libraryLookup(file, Arena.global())));
         } catch (Throwable e) { // IllegalCallerException (native access off), UnsatisfiedLinkError, missing symbols
             return Optional.empty();
         }
