@@ -1,5 +1,6 @@
 package dev.mlpack.cli;
 
+import dev.mlpack.packager.ArtifactFiles;
 import dev.mlpack.packager.Dyno;
 import dev.mlpack.packager.JvmSizing;
 import dev.mlpack.packager.PackageException;
@@ -62,11 +63,9 @@ final class ServeCommand implements Callable<Integer> {
             Path cache = dir.resolve("server.aot");
             Files.deleteIfExists(cache);
             if (serverArgs.stream().noneMatch(a -> a.equals("--help") || a.equals("-h"))) {
-                List<String> training = new ArrayList<>(flags);
-                training.addAll(List.of("-XX:AOTCacheOutput=" + cache, "-jar", serverJar.toString(), "--natives",
-                        dir.resolve("natives").toString()));
-                training.addAll(serverArgs);
-                training.add("--check");
+                List<String> args = new ArrayList<>(List.of("--natives", dir.resolve("natives").toString()));
+                args.addAll(serverArgs);
+                List<String> training = ArtifactFiles.aotTrainingArgs(flags, cache.toString(), serverJar.toString(), args);
                 try {
                     err.println("mlpack: preparing 'mlpack serve' after a build: an AOT cache for the server (one boot, /ping and /predict)");
                     ServerDist.runIn(null, training, 300, "make the AOT cache");

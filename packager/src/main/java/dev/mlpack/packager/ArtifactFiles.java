@@ -94,11 +94,20 @@ public final class ArtifactFiles {
      * exits: the code real requests run.
      */
     public static List<String> aotTrainingArgs(Artifact a) {
-        List<String> words = new ArrayList<>(a.sizing().flags());
-        words.add("-XX:AOTCacheOutput=" + AOT_CACHE);
+        return aotTrainingArgs(a.sizing().flags(), AOT_CACHE, ServerDist.JAR_NAME, a.serverArgs());
+    }
+
+    /**
+     * The training run that writes an AOT cache to {@code cache}: the server jar with {@code flags} and
+     * {@code serverArgs}, booted once with {@code --check} (model load, {@code /ping}, {@code /predict}); also what
+     * {@code mlpack serve} prepares its cache with.
+     */
+    public static List<String> aotTrainingArgs(List<String> flags, String cache, String jar, List<String> serverArgs) {
+        List<String> words = new ArrayList<>(flags);
+        words.add("-XX:AOTCacheOutput=" + cache);
         words.add("-jar");
-        words.add(ServerDist.JAR_NAME);
-        words.addAll(a.serverArgs());
+        words.add(jar);
+        words.addAll(serverArgs);
         words.add("--check");
         return words;
     }
