@@ -8,7 +8,9 @@ import java.util.function.Supplier;
  * how much memory each path holds, so that a server can admit images by a memory budget:
  *
  * <ul>
- *   <li>JPEG (gray or colour) with libjpeg-turbo ({@link TurboJpeg}), shrunk in the DCT domain by the largest of 1/8,
+ *   <li>JPEG (gray or colour) with libjpeg-turbo ({@link TurboJpeg}): row by row into the resize when it is a
+ *       {@link PlainJpeg}, stopping after the last row the resize needs, else whole through Leptonica; shrunk in the
+ *       DCT domain by the largest of 1/8,
  *       1/4 and 1/2 that keeps the image at least as large as the resize needs (for {@link Resize#CROP}: the shorter
  *       side it scales to). Unscaled, the bytes are ImageIO's; scaled, the resize starts from a smaller, smoother
  *       image, so the model sees nearly, not exactly, what {@link ImageDecoder} would give it. A 4096 x 3072 photo
@@ -113,11 +115,22 @@ public final class InputDecoder {
         Optional<TurboJpeg> fast = jpeg == null ? Optional.empty() : turbo.get();
         if (jpeg != null && fast.isPresent() && (jpeg.components() == 1 || jpeg.components() == 3)) {
             int reduction = reduction(jpeg.width(), jpeg.height());
-            long scaled = (long) ceilDiv(jpeg.width(), reduction) * ceilDiv(jpeg.height(), reduction);
-            // The file's copy in native memory, libjpeg's buffers, Leptonica's 32-bit image and its copy on the heap.
-            gate.reserve(length + jpeg.coefficientBytes() + scaled * 8 + output);
-            DecodedRows image = fast.get().decode(data, offset, length, reduction);
-            if (image != null) return shrink.apply(resize, inChannels(image), height, width);
+            int scaledWidth = ceilDiv(jpeg.width(), reduction);
+            PlainJpeg plain = PlainJpeg.parse(data, offset, length);
+            if (plain != null) {
+                // The rebuilt file in native memory, libjpeg's buffers, its output row and the two rows on the heap.
+                gate.reserve(plain.streamLength() + jpeg.coefficientBytes() + 9L * scaledWidth + output);
+                try (JpegRows rows = fast.get().open(plain, reduction)) {
+                    T out = shrink.apply(resize, inChannels(rows), height, width);
+                    if (!rows.warned()) return out;
+                }
+            } else {
+                long scaled = (long) scaledWidth * ceilDiv(jpeg.height(), reduction);
+                // The file's copy in native memory, libjpeg's buffers, Leptonica's 32-bit image and its copy on the heap.
+                gate.reserve(length + jpeg.coefficientBytes() + scaled * 8 + output);
+                DecodedRows image = fast.get().decode(data, offset, length, reduction);
+                if (image != null) return shrink.apply(resize, inChannels(image), height, width);
+            }
             gate.reserve(header.imageIoBytes(length)); // refused or warned about: ImageIO decides, at full size
             return shrink.apply(resize, inChannels(RowSource.of(imageIo.decode(data, offset, length, header, source))), height, width);
         }
