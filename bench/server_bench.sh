@@ -7,7 +7,7 @@
 #
 #   boot      process start -> first 200 from /ping, median of 5, baseline, current and `mlpack serve` alternating; then
 #             the current Procfile without its C1 flag, without its AOT cache, without both, and with the usual C1 thresholds
-#   load      wrk, 16 connections x 30 s, POST /predict of 16 ImageNet JPEGs (about 500 x 375): requests/s, latency,
+#   load      wrk, 16 connections x 30 s after 5 s of warm-up, POST /predict of 16 ImageNet JPEGs (about 500 x 375): requests/s, latency,
 #             non-2xx, peak RSS (VmHWM); then the in-process invoke-only rate with the same workers and threads
 #             (bench/java/ServerBaseline.java), so served / invoke-only is measured under the same machine load;
 #             also `mlpack serve` under the same load, the current server with 2 workers against 2 threads, and with C2
@@ -29,7 +29,7 @@
 #
 #   usage: bench/server_bench.sh [all|boot|load|small|attacks|correct|engines]...   (default all)
 #   env:   MLPACK_SHARED_DATA (../shared/data), MLPACK_BENCH_DIR (~/.cache/mlpack/bench), BASELINE_REF (7f13095, the
-#          commit before issue 14), LOAD_SECONDS (30), CONNECTIONS (16)
+#          commit before issue 14), LOAD_SECONDS (30), WARMUP_SECONDS (5), CONNECTIONS (16)
 # Needs ../shared/data (skips, exit 0, when absent), wrk and curl (apt-get install wrk curl), the venv
 # (tools/ensure-venv.sh) for PIL, git (for the baseline's sources), and the Maven repository already holding the
 # project's dependencies (the baseline is built offline).
@@ -51,6 +51,7 @@ export PATH="$JH/bin:$PATH"
 W="${MLPACK_BENCH_DIR:-$HOME/.cache/mlpack/bench}/server"
 BASELINE_REF=${BASELINE_REF:-7f13095}
 SECONDS_LOAD=${LOAD_SECONDS:-30}
+WARMUP_SECONDS=${WARMUP_SECONDS:-5}
 CONNS=${CONNECTIONS:-16}
 mkdir -p "$W"
 LOG="$W/log.txt"
@@ -224,6 +225,10 @@ fi
 run_load() { # $1 = label, $2 = baseline|current|serve, $3 = workers (invoke-only threads), rest: server options
   local label=$1 which=$2 threads=$3; shift 3
   start "$which" "$@"
+  # Warm: the JIT compiles the request path after ten times the usual calls (-XX:CompileThresholdScaling=10); what
+  # a server does once warm is what it does all day.
+  wrk -t1 -c"$CONNS" -d"${WARMUP_SECONDS}s" --timeout 30s -s bench/server_load.lua "http://127.0.0.1:$PORT" -- "${LOAD_DIR:-$JPEGS}"/* > /dev/null
+  sleep 1 # the warm-up's last 16 requests, abandoned by wrk, still hold the queue until they are answered
   wrk -t1 -c"$CONNS" -d"${SECONDS_LOAD}s" --timeout 30s -s bench/server_load.lua "http://127.0.0.1:$PORT" -- "${LOAD_DIR:-$JPEGS}"/* > "$W/wrk.txt"
   local r; r=$(rss)
   stop

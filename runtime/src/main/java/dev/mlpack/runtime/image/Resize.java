@@ -229,19 +229,25 @@ public enum Resize {
                     dst[x] = left + ((px[base + x1[x] + k] & 0xFF) - left) * xLerp[x];
                 }
             } else {
-                int r = channels[0];
-                int g = channels[1];
-                int b = channels[2];
-                for (int x = 0, o = 0; x < x0.length; x++) {
-                    int a = base + x0[x];
-                    int c = base + x1[x];
-                    float xl = xLerp[x];
-                    float left = px[a + r] & 0xFF;
-                    dst[o++] = left + ((px[c + r] & 0xFF) - left) * xl;
+                // Locals, not fields, and the channel offsets folded into the row's base: this loop runs under C1,
+                // which keeps neither in registers across iterations by itself.
+                int[] from = x0;
+                int[] to = x1;
+                float[] lerp = xLerp;
+                int n = from.length;
+                int r = base + channels[0];
+                int g = base + channels[1];
+                int b = base + channels[2];
+                for (int x = 0, o = 0; x < n; x++, o += 3) {
+                    int a = from[x];
+                    int c = to[x];
+                    float xl = lerp[x];
+                    int left = px[a + r] & 0xFF;
+                    dst[o] = left + ((px[c + r] & 0xFF) - left) * xl;
                     left = px[a + g] & 0xFF;
-                    dst[o++] = left + ((px[c + g] & 0xFF) - left) * xl;
+                    dst[o + 1] = left + ((px[c + g] & 0xFF) - left) * xl;
                     left = px[a + b] & 0xFF;
-                    dst[o++] = left + ((px[c + b] & 0xFF) - left) * xl;
+                    dst[o + 2] = left + ((px[c + b] & 0xFF) - left) * xl;
                 }
             }
             held[s] = y;
