@@ -66,13 +66,12 @@ final class Predictor implements AutoCloseable {
      *     classifier, labels that do not match the classes, an unknown --classifier-output)
      */
     static Predictor load(ServerConfig config, int workers) throws IOException {
-        ImageClassifier classifier = ImageClassifier.load(config.model(), ImageClassifier.Settings.DEFAULTS
+        ImageClassifier.Loaded loaded = ImageClassifier.loadWithRunners(config.model(), ImageClassifier.Settings.DEFAULTS
                 .withPreprocess(config.preprocess()).withResize(config.resize()).withLabels(config.labels(), "--labels")
-                .withClassifierOutput(config.classifierOutput()));
-        List<ImageClassifier.Runner> runners = new ArrayList<>();
+                .withClassifierOutput(config.classifierOutput()), InterpreterOptions.defaults().withThreads(config.threadsPerWorker()), workers);
+        ImageClassifier classifier = loaded.classifier();
+        List<ImageClassifier.Runner> runners = loaded.runners();
         try {
-            InterpreterOptions options = InterpreterOptions.defaults().withThreads(config.threadsPerWorker());
-            for (int i = 0; i < workers; i++) runners.add(classifier.newRunner(options));
             String name = config.name() != null ? config.name() : classifier.hasMetadata() ? classifier.info().name() : stem(config.model());
             Predictor p = new Predictor(classifier, classifier.info().toBuilder().name(name).build(),
                     new InputDecoder(classifier.pipeline(), config.maxPixels()), runners);

@@ -18,6 +18,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import org.tensorflow.lite.schema.Model;
 
 /**
  * A {@code .tflite} image classifier as mlpack runs it everywhere (evaluate, serve, the package self-check): how an
@@ -85,12 +88,91 @@ public final class ImageClassifier implements AutoCloseable {
      * @throws dev.mlpack.runtime.tflite.TfliteException if TFLite rejects the file
      */
     public static ImageClassifier load(Path tflite, Settings settings) throws IOException {
-        Description d;
+        Description d = describe(tflite, settings);
+        return new ImageClassifier(TfliteModel.load(tflite), d);
+    }
+
+    private static Description describe(Path tflite, Settings settings) throws IOException {
         try (FileChannel ch = FileChannel.open(tflite, StandardOpenOption.READ)) {
             if (ch.size() > Integer.MAX_VALUE) throw new IOException(tflite + ": models over 2 GiB are not supported");
-            d = describe(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), settings, tflite.toString());
+            return describe(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), settings, tflite.toString());
         }
-        return new ImageClassifier(TfliteModel.load(tflite), d);
+    }
+
+    /** A classifier and its runners, from {@link #loadWithRunners}. */
+    public record Loaded(ImageClassifier classifier, List<Runner> runners) {}
+
+    /** What the second thread of {@link #loadWithRunners} builds. */
+    private record NativeParts(TfliteModel model, List<TfliteInterpreter> interpreters) {
+        void close() {
+            interpreters.forEach(TfliteInterpreter::close);
+            model.close();
+        }
+    }
+
+    /**
+     * Like {@link #load} followed by {@code count} calls of {@link #newRunner}, with the native work (loading TFLite's
+     * libraries and the model, building the interpreters) on a second thread while this one reads the description,
+     * which runs interpreted at a server's boot (the labels' JSON above all): the load takes the longer of the two
+     * rather than their sum. The description's errors come first, as with {@link #load}; whatever the other thread
+     * built is freed when either fails.
+     */
+    public static Loaded loadWithRunners(Path tflite, Settings settings, InterpreterOptions options, int count) throws IOException {
+        // A file that is no TFLite model at all gets the description's one-line reason alone, not TFLite's message too.
+        if (!hasTfliteIdentifier(tflite)) describe(tflite, settings);
+        FutureTask<NativeParts> natives = new FutureTask<>(() -> {
+            TfliteModel model = TfliteModel.load(tflite);
+            List<TfliteInterpreter> interpreters = new ArrayList<>(count);
+            try {
+                for (int i = 0; i < count; i++) interpreters.add(model.newInterpreter(options));
+            } catch (RuntimeException | Error e) {
+                new NativeParts(model, interpreters).close();
+                throw e;
+            }
+            return new NativeParts(model, interpreters);
+        });
+        Thread.ofPlatform().name("model-native").start(natives);
+        Description d;
+        try {
+            d = describe(tflite, settings);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                built(natives).close();
+            } catch (IOException | RuntimeException | Error ignored) {
+                // the description's error is the one to report
+            }
+            throw e;
+        }
+        NativeParts parts = built(natives);
+        ImageClassifier classifier = new ImageClassifier(parts.model(), d);
+        List<Runner> runners = new ArrayList<>(count);
+        for (TfliteInterpreter interpreter : parts.interpreters()) runners.add(classifier.new Runner(interpreter));
+        return new Loaded(classifier, List.copyOf(runners));
+    }
+
+    /** Whether the file's bytes 4..7 are the flatbuffer identifier of a TFLite model. */
+    private static boolean hasTfliteIdentifier(Path tflite) throws IOException {
+        try (FileChannel ch = FileChannel.open(tflite, StandardOpenOption.READ)) {
+            ByteBuffer head = ByteBuffer.allocate(8);
+            while (head.hasRemaining() && ch.read(head) >= 0) { }
+            return head.position() == 8 && Model.ModelBufferHasIdentifier(head.flip());
+        }
+    }
+
+    private static NativeParts built(FutureTask<NativeParts> natives) throws IOException {
+        try {
+            return natives.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while loading the model", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw new IOException(e.getCause());
+            }
+        }
     }
 
     /** Like {@link #load} for a model in memory; {@code source} names it in messages. */

@@ -12,8 +12,11 @@ import dev.mlpack.runtime.image.RgbImage;
 import dev.mlpack.runtime.metadata.ModelInfo;
 import dev.mlpack.runtime.metadata.OutputActivation;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.lite.schema.BuiltinOperator;
 
 /** One place decides how an image is fed and how outputs become scores; these are its rules, run in TFLite. */
@@ -114,6 +117,30 @@ class ImageClassifierTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ImageClassifier.fromBytes(model, "tiny", DEFAULTS.withPreprocess(Preprocess.CAFFE)));
         assertTrue(e.getMessage().contains("grayscale"), e.getMessage());
+    }
+
+    @Test
+    void loadingWithRunnersOnTwoThreadsGivesWhatLoadingAndNewRunnerGive(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tiny.tflite");
+        Files.write(file, TinyGraphs.input(1, 1, 1, 1).output("output_0", BuiltinOperator.LOGISTIC).bytes(true));
+        ImageClassifier.Settings tf = DEFAULTS.withPreprocess(Preprocess.TF);
+        ImageClassifier.Loaded loaded = ImageClassifier.loadWithRunners(file, tf, InterpreterOptions.defaults(), 2);
+        try (ImageClassifier c = loaded.classifier(); ImageClassifier one = ImageClassifier.load(file, tf);
+             ImageClassifier.Runner reference = one.newRunner(InterpreterOptions.defaults())) {
+            assertEquals(2, loaded.runners().size());
+            assertEquals(one.output(), c.output());
+            for (ImageClassifier.Runner r : loaded.runners()) {
+                assertArrayEquals(reference.classify(pixel(200, 40, 10)), r.classify(pixel(200, 40, 10)));
+                r.close();
+            }
+        }
+        // The description's one-line reason wins over whatever the native side meets; nothing built is left open.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ImageClassifier.loadWithRunners(file, DEFAULTS.withPreprocess(Preprocess.CAFFE), InterpreterOptions.defaults(), 1));
+        assertTrue(e.getMessage().contains("grayscale"), e.getMessage());
+        Path garbage = Files.write(dir.resolve("garbage.tflite"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        e = assertThrows(IllegalArgumentException.class, () -> ImageClassifier.loadWithRunners(garbage, tf, InterpreterOptions.defaults(), 1));
+        assertTrue(e.getMessage().contains("not a TFLite model"), e.getMessage());
     }
 
     @Test
