@@ -12,6 +12,8 @@
 #             (bench/java/ServerBaseline.java), so served / invoke-only is measured under the same machine load;
 #             also `mlpack serve` under the same load, the current server with 2 workers against 2 threads, and with C2
 #             (tiered) instead of C1; then decoding alone, libjpeg-turbo against ImageIO
+#   throughput  the served / invoke-only ratio of the generated Procfile as the median of ROUNDS (5) rounds, each a
+#             load run as above then its invoke-only run
 #   small     the load test with the 16 JPEGs shrunk to 256 x 256 (cheap to decode), and decoding alone for both sizes
 #   attacks   bench/java/ServerAttacks.java against both: 500 slow-header connections for 30 s with /ping probed every
 #             100 ms; 16 concurrent 4096 x 4096 JPEG photos; 17 concurrent bodies of just under 10 MB; a 10 MB multipart
@@ -27,9 +29,9 @@
 #             and an AOT cache each: boot to /ping (median of 5, alternating), CPU by then, /ping requests/s and peak
 #             RSS under wrk (16 connections, 10 s), 500 slow-header connections, and the malformed requests
 #
-#   usage: bench/server_bench.sh [all|boot|load|small|attacks|correct|engines]...   (default all)
+#   usage: bench/server_bench.sh [all|boot|load|throughput|small|attacks|correct|engines]...   (default all)
 #   env:   MLPACK_SHARED_DATA (../shared/data), MLPACK_BENCH_DIR (~/.cache/mlpack/bench), BASELINE_REF (7f13095, the
-#          commit before issue 14), LOAD_SECONDS (30), WARMUP_SECONDS (5), CONNECTIONS (16)
+#          commit before issue 14), LOAD_SECONDS (30), WARMUP_SECONDS (5), CONNECTIONS (16), ROUNDS (5)
 # Needs ../shared/data (skips, exit 0, when absent), wrk and curl (apt-get install wrk curl), the venv
 # (tools/ensure-venv.sh) for PIL, git (for the baseline's sources), and the Maven repository already holding the
 # project's dependencies (the baseline is built offline).
@@ -249,6 +251,19 @@ if want load; then
   run_load "current, --workers 2" current 2 --workers 2
   EDIT='s/ -XX:TieredStopAtLevel=1//' run_load "current, C2 (tiered), 1 worker" current 1
   echo "decoding alone, 1 thread, 10 s: InputDecoder (libjpeg-turbo) $(decode_only decode) images/s; the same with JPEGs through ImageIO $(decode_only decode-imageio) images/s; load average $(load)"
+fi
+
+if want throughput; then
+  # One 30 s run of each swings by 15% on these shared cores (other tenants, the other runs' leftovers): the
+  # acceptance ratio is taken as the median of ROUNDS rounds, each a served run of the generated Procfile right
+  # followed by its invoke-only run.
+  echo "== throughput: ${ROUNDS:-5} rounds of the current Procfile (1 worker) served, then invoke-only; load average $(load)"
+  ratios=()
+  for i in $(seq "${ROUNDS:-5}"); do
+    run_load "round $i" current 1 | tee "$W/round.txt"
+    ratios+=("$(grep -o 'invoke-only [0-9]*%' "$W/round.txt" | grep -o '[0-9]*')")
+  done
+  echo "served / invoke-only, median of ${#ratios[@]}: $(printf '%s\n' "${ratios[@]}" | median)% (${ratios[*]})"
 fi
 
 if want small; then
