@@ -490,19 +490,38 @@ public final class Server implements AutoCloseable {
     }
 
     private List<Map<String, Object>> top(float[] scores, int k) {
-        Integer[] order = new Integer[scores.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        // Stable sort: equal scores keep output order, so ties go to the lower index, like argmax.
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
-        List<Map<String, Object>> out = new ArrayList<>(Math.min(k, scores.length));
-        for (int i = 0; i < Math.min(k, scores.length); i++) {
+        int[] order = topIndices(scores, k);
+        List<Map<String, Object>> out = new ArrayList<>(order.length);
+        for (int index : order) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("label", predictor.label(order[i]));
-            m.put("index", order[i]);
-            m.put("score", scores[order[i]]);
+            m.put("label", predictor.label(index));
+            m.put("index", index);
+            m.put("score", scores[index]);
             out.add(m);
         }
         return out;
+    }
+
+    /**
+     * The indices of the {@code k} highest scores, highest first, in {@link Float#compare}'s order; equal scores keep
+     * their output order, so ties go to the lower index, as argmax does. An insertion into the {@code k} kept: one pass
+     * over 1000 classes for the usual {@code top_k} of a few (sorting them all, boxed, cost a request more than its
+     * JSON).
+     */
+    static int[] topIndices(float[] scores, int k) {
+        int[] kept = new int[Math.min(k, scores.length)];
+        int size = 0;
+        for (int i = 0; i < scores.length; i++) {
+            float s = scores[i];
+            if (size == kept.length && (size == 0 || Float.compare(s, scores[kept[size - 1]]) <= 0)) continue;
+            int at = size < kept.length ? size++ : size - 1;
+            while (at > 0 && Float.compare(s, scores[kept[at - 1]]) > 0) {
+                kept[at] = kept[at - 1];
+                at--;
+            }
+            kept[at] = i;
+        }
+        return kept;
     }
 
     private int topK(String rawQuery) {

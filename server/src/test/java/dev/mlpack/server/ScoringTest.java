@@ -1,5 +1,6 @@
 package dev.mlpack.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,9 +22,11 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +103,26 @@ class ScoringTest {
             assertEquals(p, rows.getFirst().getFirst().doubleValue(), 1e-6);
             assertTrue(server.describe().contains("1x1 grayscale float32 input, 2 classes from output 'output_0' (one sigmoid unit as"
                     + " [1-p, p])"), server.describe());
+        }
+    }
+
+    @Test
+    void theTopKAreTheHighestScoresInDescendingOrderWithTiesToTheLowerIndex() {
+        float[] scores = {0.1f, 0.3f, 0.3f, Float.NaN, -0f, 0f, 0.9f, 0.3f};
+        // Float.compare's order: NaN above everything, 0.0 above -0.0.
+        assertArrayEquals(new int[] {3, 6, 1, 2, 7, 0, 5, 4}, Server.topIndices(scores, 100));
+        assertArrayEquals(new int[] {3, 6, 1}, Server.topIndices(scores, 3));
+        assertArrayEquals(new int[] {}, Server.topIndices(scores, 0));
+        Random random = new Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            float[] s = new float[1 + random.nextInt(40)];
+            for (int i = 0; i < s.length; i++) s[i] = random.nextInt(6) / 5f; // many ties
+            Integer[] sorted = new Integer[s.length];
+            for (int i = 0; i < s.length; i++) sorted[i] = i;
+            Arrays.sort(sorted, (a, b) -> Float.compare(s[b], s[a])); // stable
+            int k = random.nextInt(s.length + 2);
+            int[] expected = Arrays.stream(sorted).limit(k).mapToInt(Integer::intValue).toArray();
+            assertArrayEquals(expected, Server.topIndices(s, k), Arrays.toString(s) + " k=" + k);
         }
     }
 
