@@ -6,12 +6,13 @@
 # there with PORT set, as Heroku runs it.
 #
 #   boot      process start -> first 200 from /ping, median of 5, baseline, current and `mlpack serve` alternating; then
-#             the current Procfile without its C1 flag, without its AOT cache, without both, and with the usual C1 thresholds
+#             the current Procfile without its AOT cache, with C1 only (-XX:TieredStopAtLevel=1), both, and with the usual
+#             JIT thresholds
 #   load      wrk, 16 connections x 30 s after 5 s of warm-up, POST /predict of 16 ImageNet JPEGs (about 500 x 375): requests/s, latency,
 #             non-2xx, peak RSS (VmHWM); then the in-process invoke-only rate with the same workers and threads
 #             (bench/java/ServerBaseline.java), so served / invoke-only is measured under the same machine load;
-#             also `mlpack serve` under the same load, the current server with 2 workers against 2 threads, and with C2
-#             (tiered) instead of C1; then decoding alone, libjpeg-turbo against ImageIO
+#             also `mlpack serve` under the same load, the current server with 2 workers against 2 threads, and with C1
+#             only; then decoding alone, libjpeg-turbo against ImageIO
 #   throughput  the served / invoke-only ratio of the generated Procfile as the median of ROUNDS (5) rounds, each a
 #             load run as above then its invoke-only run
 #   small     the load test with the 16 JPEGs shrunk to 256 x 256 (cheap to decode), and decoding alone for both sizes
@@ -186,8 +187,8 @@ invoke_only() { # $1 = threads
   "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "$ROOT/server/target/lib/*" bench/java/ServerBaseline.java \
     "$MNET" "$1" 1 "$SECONDS_LOAD" invoke "$JPEGS"/* 2>>"$LOG" | sed 's/images_per_second=//'
 }
-decode_only() { # $1 = decode|decode-imageio: one thread decoding the JPEGs to the model's input, C1 as in the Procfile
-  "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$ROOT/server/target/lib/*" \
+decode_only() { # $1 = decode|decode-imageio: one thread decoding the JPEGs to the model's input
+  "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "$ROOT/server/target/lib/*" \
     bench/java/ServerBaseline.java "$MNET" 1 1 10 "$1" "${LOAD_DIR:-$JPEGS}"/* 2>>"$LOG" | sed 's/images_per_second=//'
 }
 attack() { "$JAVA" bench/java/ServerAttacks.java "$@" 2>>"$LOG"; }
@@ -209,10 +210,10 @@ if want boot; then
   echo "current Procfile   median ${cm} ms, CPU ${ccm} ms  (${c[*]})  -> $(ratio "$cm" "$bm") x baseline (CPU $(ratio "$ccm" "$bcm") x)"
   echo "mlpack serve       median ${sm} ms, CPU ${scm} ms  (${s[*]})  -> $(ratio "$sm" "$cm") x current Procfile (CPU $(ratio "$scm" "$ccm") x)"
   echo "   load average $(load) at the end"
-  echo "-- the current Procfile without its C1 flag, its AOT cache, both, or its compile threshold scaling: 5 starts each, alternating; load average $(load)"
-  variants=("as generated|" "without the AOT cache|s/ -XX:AOTCache=server.aot//" "C2 (tiered) instead of C1|s/ -XX:TieredStopAtLevel=1//"
-            "neither|s/ -XX:AOTCache=server.aot//; s/ -XX:TieredStopAtLevel=1//"
-            "usual C1 thresholds|s/ -XX:CompileThresholdScaling=10//")
+  echo "-- the current Procfile without its AOT cache, with C1 only, both, or without its compile threshold scaling: 5 starts each, alternating; load average $(load)"
+  variants=("as generated|" "without the AOT cache|s/ -XX:AOTCache=server.aot//" "C1 only|s/ -XX:-UsePerfData/ -XX:TieredStopAtLevel=1 -XX:-UsePerfData/"
+            "C1 only, no AOT cache|s/ -XX:AOTCache=server.aot//; s/ -XX:-UsePerfData/ -XX:TieredStopAtLevel=1 -XX:-UsePerfData/"
+            "usual JIT thresholds|s/ -XX:CompileThresholdScaling=10//")
   declare -A vw vc
   for i in 1 2 3 4 5; do
     for v in "${variants[@]}"; do
@@ -249,7 +250,7 @@ if want load; then
   run_load "current Procfile (1 worker)" current 1
   run_load "mlpack serve (1 worker)" serve 1
   run_load "current, --workers 2" current 2 --workers 2
-  EDIT='s/ -XX:TieredStopAtLevel=1//' run_load "current, C2 (tiered), 1 worker" current 1
+  EDIT='s/ -XX:-UsePerfData/ -XX:TieredStopAtLevel=1 -XX:-UsePerfData/' run_load "current, C1 only, 1 worker" current 1
   echo "decoding alone, 1 thread, 10 s: InputDecoder (libjpeg-turbo) $(decode_only decode) images/s; the same with JPEGs through ImageIO $(decode_only decode-imageio) images/s; load average $(load)"
 fi
 
