@@ -1,6 +1,7 @@
 package dev.mlpack.server;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.mlpack.runtime.concurrent.Background;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -210,19 +211,7 @@ public final class Server implements AutoCloseable {
     }
 
     private static Predictor loaded(FutureTask<Predictor> loading) throws IOException {
-        try {
-            return loading.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while loading the model", e);
-        } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw io;
-                case RuntimeException r -> throw r;
-                case Error err -> throw err;
-                default -> throw new IOException(e.getCause());
-            }
-        }
+        return Background.await(loading, "loading the model");
     }
 
     private static void closeWhenLoaded(FutureTask<Predictor> loading) {

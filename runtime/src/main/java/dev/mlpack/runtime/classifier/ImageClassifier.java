@@ -1,5 +1,6 @@
 package dev.mlpack.runtime.classifier;
 
+import dev.mlpack.runtime.concurrent.Background;
 import dev.mlpack.runtime.image.ImagePipeline;
 import dev.mlpack.runtime.image.Preprocess;
 import dev.mlpack.runtime.image.Resize;
@@ -18,7 +19,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import org.tensorflow.lite.schema.Model;
 
@@ -137,13 +137,13 @@ public final class ImageClassifier implements AutoCloseable {
             d = describe(tflite, settings);
         } catch (IOException | RuntimeException | Error e) {
             try {
-                built(natives).close();
+                Background.await(natives, "loading the model").close();
             } catch (IOException | RuntimeException | Error ignored) {
                 // the description's error is the one to report
             }
             throw e;
         }
-        NativeParts parts = built(natives);
+        NativeParts parts = Background.await(natives, "loading the model");
         ImageClassifier classifier = new ImageClassifier(parts.model(), d);
         List<Runner> runners = new ArrayList<>(count);
         for (TfliteInterpreter interpreter : parts.interpreters()) runners.add(classifier.new Runner(interpreter));
@@ -159,21 +159,6 @@ public final class ImageClassifier implements AutoCloseable {
         }
     }
 
-    private static NativeParts built(FutureTask<NativeParts> natives) throws IOException {
-        try {
-            return natives.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while loading the model", e);
-        } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw io;
-                case RuntimeException r -> throw r;
-                case Error err -> throw err;
-                default -> throw new IOException(e.getCause());
-            }
-        }
-    }
 
     /** Like {@link #load} for a model in memory; {@code source} names it in messages. */
     public static ImageClassifier fromBytes(byte[] tflite, String source, Settings settings) {
