@@ -91,7 +91,7 @@ public record JvmSizing(Dyno dyno, long modelBytes, long weightBytes, long activ
         // 28-53 ms shorter (BENCHMARKS.md, "Inference server"). The hot loops compile within the first requests.
         // Tiered C2, not C1 alone (-XX:TieredStopAtLevel=1): once JPEGs decode through libjpeg's own API, the Java
         // crop-resize is a fifth of a request's CPU, and C2 runs it in 0.44 ms against C1's 0.70; served throughput
-        // 63-66% of invoke-only against C1's 47-63% (three rounds each), for 0-25 ms more boot and 20 MB more RSS.
+        // 62% of invoke-only (median of 5 rounds) against C1's 54-58%, for about 10% more boot and 20 MB more RSS.
         f.add("-XX:CompileThresholdScaling=10");
         // No -XX:+ExitOnOutOfMemoryError: the server answers a request whose decoding runs out of heap with 503 and
         // goes on; measured, 8 concurrent 4000x4000 JPEGs at -Xmx160m: 503s and 200s with it off, a dead process with it on.
