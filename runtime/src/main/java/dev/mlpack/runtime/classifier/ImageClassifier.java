@@ -159,7 +159,6 @@ public final class ImageClassifier implements AutoCloseable {
         }
     }
 
-
     /** Like {@link #load} for a model in memory; {@code source} names it in messages. */
     public static ImageClassifier fromBytes(byte[] tflite, String source, Settings settings) {
         Description d = describe(ByteBuffer.wrap(tflite), settings, source);

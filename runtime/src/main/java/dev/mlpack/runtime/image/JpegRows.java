@@ -16,8 +16,6 @@ import java.lang.foreign.MemorySegment;
  * <p>Not thread-safe; one decode. Closing it frees libjpeg's state and the native copy of the file.
  */
 final class JpegRows implements RowSource, AutoCloseable {
-    private static final int[] GRAY_AS_RGB = {0, 0, 0};
-
     private final LibJpeg lib;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment cinfo;
@@ -47,10 +45,11 @@ final class JpegRows implements RowSource, AutoCloseable {
             lib.createDecompress.invokeExact(cinfo, LibJpeg.LIB_VERSION, LibJpeg.DECOMPRESS_STRUCT_SIZE);
             created = true;
             lib.memSrc.invokeExact(cinfo, stream, stream.byteSize());
-            int header = (int) lib.readHeader.invokeExact(cinfo, 1);
+            // The memory source never suspends: a header (1, JPEG_HEADER_OK) and a started decompression (TRUE) or an error.
+            if ((int) lib.readHeader.invokeExact(cinfo, 1) != 1) throw new IllegalStateException("libjpeg read no header from a plain JPEG");
             cinfo.set(JAVA_INT, LibJpeg.SCALE_NUM, 1);
             cinfo.set(JAVA_INT, LibJpeg.SCALE_DENOM, reduction);
-            int started = (int) lib.startDecompress.invokeExact(cinfo);
+            if ((int) lib.startDecompress.invokeExact(cinfo) == 0) throw new IllegalStateException("libjpeg did not start decompressing");
             width = cinfo.get(JAVA_INT, LibJpeg.OUTPUT_WIDTH);
             height = cinfo.get(JAVA_INT, LibJpeg.OUTPUT_HEIGHT);
             components = cinfo.get(JAVA_INT, LibJpeg.OUTPUT_COMPONENTS);

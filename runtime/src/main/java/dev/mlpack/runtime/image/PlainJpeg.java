@@ -60,10 +60,8 @@ final class PlainJpeg {
 
     /** The rebuilt stream as an array (for tests). */
     byte[] stream() {
-        byte[] out = Arrays.copyOf(header, (int) streamLength());
-        System.arraycopy(data, scanStart, out, header.length, scanEnd - scanStart);
-        out[out.length - 2] = (byte) 0xFF;
-        out[out.length - 1] = (byte) 0xD9;
+        byte[] out = new byte[(int) streamLength()];
+        write(MemorySegment.ofArray(out));
         return out;
     }
 

@@ -12,6 +12,8 @@ interface RowSource {
     int[] RGB = {0, 1, 2};
     /** One channel. */
     int[] GRAY = {0};
+    /** One gray value read as red, green and blue: a decoder's gray rows as an RGB source. */
+    int[] GRAY_AS_RGB = {0, 0, 0};
 
     int width();
 

@@ -170,9 +170,8 @@ final class TurboJpeg {
             MemorySegment.copy(pixels, JAVA_BYTE, (long) y * rowBytes, row, 0, rowBytes);
             for (int x = 0; x < w; x++) gray[y * w + x] = row[x ^ 3];
         }
-        return new DecodedRows(w, h, gray, w, 1, GRAY);
+        return new DecodedRows(w, h, gray, w, 1, RowSource.GRAY_AS_RGB);
     }
 
     private static final int[] ABGR = {3, 2, 1};
-    private static final int[] GRAY = {0, 0, 0};
 }
