@@ -12,7 +12,6 @@ import dev.mlpack.runtime.tflite.DataType;
 import dev.mlpack.runtime.tflite.InterpreterOptions;
 import dev.mlpack.runtime.tflite.TensorInfo;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
