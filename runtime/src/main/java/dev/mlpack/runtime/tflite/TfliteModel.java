@@ -28,11 +28,12 @@ import org.bytedeco.tensorflowlite.global.tensorflowlite;
  */
 public final class TfliteModel implements AutoCloseable {
 
-    static {
-        // Loads libjnitensorflowlite.so once, up front, so that a broken native setup fails here
-        // with a clear error rather than deep inside the first interpreter.
-        Loader.load(tensorflowlite.class);
-    }
+    /**
+     * The path of bytedeco's {@code libjnitensorflowlite.so}, loaded once, up front, so that a broken native setup
+     * fails here with a clear error rather than deep inside the first interpreter. {@link XnnpackDelegate} finds
+     * TFLite's C functions in it.
+     */
+    static final String LIBRARY = Loader.load(tensorflowlite.class);
 
     /** Alignment of the model buffer; flatbuffers need 8, 64 keeps weights cache-line aligned. */
     private static final long BUFFER_ALIGNMENT = 64;

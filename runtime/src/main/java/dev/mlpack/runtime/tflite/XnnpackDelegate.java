@@ -15,9 +15,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.tensorflowlite.TfLiteDelegate;
-import org.bytedeco.tensorflowlite.global.tensorflowlite;
 
 /**
  * An XNNPACK delegate created through TFLite's C API with the options we choose.
@@ -67,34 +65,27 @@ final class XnnpackDelegate implements AutoCloseable {
     private static final VarHandle FLAGS =
             OPTIONS_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("flags"));
 
-    /** Resolved on first use so that merely loading this class needs no native access. */
+    /**
+     * Resolved on first use so that merely loading this class needs no native access. Linking a downcall costs
+     * 4-12 ms of CPU while a server boots, so the one that only closing needs is linked then ({@link Deleter}).
+     */
     private static final class Api {
-        static final MethodHandle OPTIONS_DEFAULT;
-        static final MethodHandle CREATE;
-        static final MethodHandle DELETE;
-        static final MethodHandle GET_FLAGS;
+        // The path of bytedeco's JNI library, already loaded into the JVM. dlopen of the same path returns the same
+        // handle, so these symbols are the very code (and globals) that bytedeco's Interpreter uses.
+        static final SymbolLookup LIBRARY = SymbolLookup.libraryLookup(Path.of(TfliteModel.LIBRARY), Arena.global());
+        static final MethodHandle OPTIONS_DEFAULT = link("TfLiteXNNPackDelegateOptionsDefault", FunctionDescriptor.of(OPTIONS_LAYOUT));
+        static final MethodHandle CREATE = link("TfLiteXNNPackDelegateCreate", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        static final MethodHandle GET_FLAGS = link("TfLiteXNNPackDelegateGetFlags", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
-        static {
-            // Loader.load returns the path of bytedeco's JNI library, already loaded into the JVM.
-            // dlopen of the same path returns the same handle, so these symbols are the very code
-            // (and globals) that bytedeco's Interpreter uses.
-            String library = Loader.load(tensorflowlite.class);
-            SymbolLookup lookup = SymbolLookup.libraryLookup(Path.of(library), Arena.global());
-            Linker linker = Linker.nativeLinker();
-            OPTIONS_DEFAULT = linker.downcallHandle(
-                    find(lookup, "TfLiteXNNPackDelegateOptionsDefault"), FunctionDescriptor.of(OPTIONS_LAYOUT));
-            CREATE = linker.downcallHandle(
-                    find(lookup, "TfLiteXNNPackDelegateCreate"), FunctionDescriptor.of(ADDRESS, ADDRESS));
-            DELETE = linker.downcallHandle(
-                    find(lookup, "TfLiteXNNPackDelegateDelete"), FunctionDescriptor.ofVoid(ADDRESS));
-            GET_FLAGS = linker.downcallHandle(
-                    find(lookup, "TfLiteXNNPackDelegateGetFlags"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        }
-
-        private static MemorySegment find(SymbolLookup lookup, String name) {
-            return lookup.find(name).orElseThrow(() -> new TfliteException(
+        static MethodHandle link(String name, FunctionDescriptor signature) {
+            MemorySegment symbol = LIBRARY.find(name).orElseThrow(() -> new TfliteException(
                     "symbol " + name + " not found in bytedeco's TFLite library"));
+            return Linker.nativeLinker().downcallHandle(symbol, signature);
         }
+    }
+
+    private static final class Deleter {
+        static final MethodHandle DELETE = Api.link("TfLiteXNNPackDelegateDelete", FunctionDescriptor.ofVoid(ADDRESS));
     }
 
     private final MemorySegment handle;
@@ -129,7 +120,7 @@ final class XnnpackDelegate implements AutoCloseable {
             }
             int applied = (int) Api.GET_FLAGS.invokeExact(handle);
             if (applied != flags) {
-                Api.DELETE.invokeExact(handle);
+                Deleter.DELETE.invokeExact(handle);
                 throw new TfliteException("XNNPACK options layout mismatch: set flags 0x"
                         + Integer.toHexString(flags) + " but the delegate reports 0x" + Integer.toHexString(applied));
             }
@@ -158,7 +149,7 @@ final class XnnpackDelegate implements AutoCloseable {
         }
         closed = true;
         try {
-            Api.DELETE.invokeExact(handle);
+            Deleter.DELETE.invokeExact(handle);
         } catch (Throwable t) {
             throw new TfliteException("TfLiteXNNPackDelegateDelete failed", t);
         }
