@@ -6,8 +6,8 @@
 # there with PORT set, as Heroku runs it.
 #
 #   boot      process start -> first 200 from /ping, median of 5, baseline, current and `mlpack serve` alternating; then
-#             the current Procfile without its AOT cache, with C1 only (-XX:TieredStopAtLevel=1), both, and with the usual
-#             JIT thresholds
+#             the current Procfile without its AOT cache, with C1 only (-XX:TieredStopAtLevel=1), both, with the usual
+#             JIT thresholds, and with CLDR's locale data (without -Djava.locale.providers=SPI)
 #   load      wrk, 16 connections x 30 s after 5 s of warm-up, POST /predict of 16 ImageNet JPEGs (about 500 x 375): requests/s, latency,
 #             non-2xx, peak RSS (VmHWM); then the in-process invoke-only rate with the same workers and threads
 #             (bench/java/ServerBaseline.java), so served / invoke-only is measured under the same machine load;
@@ -210,10 +210,10 @@ if want boot; then
   echo "current Procfile   median ${cm} ms, CPU ${ccm} ms  (${c[*]})  -> $(ratio "$cm" "$bm") x baseline (CPU $(ratio "$ccm" "$bcm") x)"
   echo "mlpack serve       median ${sm} ms, CPU ${scm} ms  (${s[*]})  -> $(ratio "$sm" "$cm") x current Procfile (CPU $(ratio "$scm" "$ccm") x)"
   echo "   load average $(load) at the end"
-  echo "-- the current Procfile without its AOT cache, with C1 only, both, or without its compile threshold scaling: 5 starts each, alternating; load average $(load)"
+  echo "-- the current Procfile without its AOT cache, with C1 only, both, without its compile threshold scaling, or with CLDR's locale data: 5 starts each, alternating; load average $(load)"
   variants=("as generated|" "without the AOT cache|s/ -XX:AOTCache=server.aot//" "C1 only|s/ -XX:-UsePerfData/ -XX:TieredStopAtLevel=1 -XX:-UsePerfData/"
             "C1 only, no AOT cache|s/ -XX:AOTCache=server.aot//; s/ -XX:-UsePerfData/ -XX:TieredStopAtLevel=1 -XX:-UsePerfData/"
-            "usual JIT thresholds|s/ -XX:CompileThresholdScaling=10//")
+            "usual JIT thresholds|s/ -XX:CompileThresholdScaling=10//" "with CLDR's locales|s/ -Djava.locale.providers=SPI//")
   declare -A vw vc
   for i in 1 2 3 4 5; do
     for v in "${variants[@]}"; do

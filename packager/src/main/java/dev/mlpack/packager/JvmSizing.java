@@ -93,6 +93,11 @@ public record JvmSizing(Dyno dyno, long modelBytes, long weightBytes, long activ
         // crop-resize is a fifth of a request's CPU, and C2 runs it in 0.44 ms against C1's 0.70; served throughput
         // 62% of invoke-only (median of 5 rounds) against C1's 54-58%, for about 10% more boot and 20 MB more RSS.
         f.add("-XX:CompileThresholdScaling=10");
+        // Locale data from java.base alone, not CLDR's: Jetty's MimeTypes lists the JVM's locales when its class
+        // initialises, and listing CLDR's 1,158 took 60 ms of CPU (java.base's 166: 20 ms). Boot to /ping, 5 starts
+        // each, alternating: 373 ms (CPU 450 ms) against 459 ms (570 ms) with CLDR (BENCHMARKS.md, "Inference server").
+        // The server formats text in Locale.ROOT only, whose data java.base holds.
+        f.add("-Djava.locale.providers=SPI");
         // No -XX:+ExitOnOutOfMemoryError: the server answers a request whose decoding runs out of heap with 503 and
         // goes on; measured, 8 concurrent 4000x4000 JPEGs at -Xmx160m: 503s and 200s with it off, a dead process with it on.
         // No hsperfdata file in /tmp: the server must run on a read-only filesystem.

@@ -53,7 +53,7 @@ class HerokuFormatsTest {
         assertTrue(command.contains("-jar mlpack-server.jar --model model.tflite --natives natives"), command);
         assertFalse(command.contains("localhost") || command.contains("127.0.0.1"), "never binds loopback only");
         for (String flag : List.of("-Xmx", "-Xss", "-XX:MaxMetaspaceSize=", "-XX:ReservedCodeCacheSize=", "-XX:MaxDirectMemorySize=",
-                "-XX:CompileThresholdScaling=10", "-XX:AOTCache=server.aot")) {
+                "-XX:CompileThresholdScaling=10", "-Djava.locale.providers=SPI", "-XX:AOTCache=server.aot")) {
             assertTrue(command.contains(" " + flag), flag + " in " + command);
         }
         assertFalse(command.contains("TieredStopAtLevel"), "C2 compiles the crop-resize: " + command);
