@@ -91,10 +91,10 @@ public record JvmSizing(Dyno dyno, long modelBytes, long weightBytes, long activ
         // 28-53 ms shorter (BENCHMARKS.md, "Inference server"). The hot loops compile within the first requests.
         // Tiered C2, not C1 alone (-XX:TieredStopAtLevel=1): once JPEGs decode through libjpeg's own API, the Java
         // crop-resize is a fifth of a request's CPU, and C2 runs it in 0.44 ms against C1's 0.70; served throughput
-        // 62% of invoke-only (median of 5 rounds) against C1's 54-58%, for about 10% more boot and 20 MB more RSS.
+        // 62-63% of invoke-only (medians of 5 rounds) against C1's 54-58%, for 20 MB more RSS and the same boot.
         f.add("-XX:CompileThresholdScaling=10");
         // Locale data from java.base alone, not CLDR's: Jetty's MimeTypes lists the JVM's locales when its class
-        // initialises, and listing CLDR's 1,158 took 60 ms of CPU (java.base's 166: 20 ms). Boot to /ping, 5 starts
+        // initialises, and listing CLDR's 1,158 took 54-67 ms of CPU (java.base's 166: 20-31 ms). Boot to /ping, 5 starts
         // each, alternating: 373 ms (CPU 450 ms) against 459 ms (570 ms) with CLDR (BENCHMARKS.md, "Inference server").
         // The server formats text in Locale.ROOT only, whose data java.base holds.
         f.add("-Djava.locale.providers=SPI");
