@@ -67,7 +67,7 @@ final class XnnpackDelegate implements AutoCloseable {
 
     /**
      * Resolved on first use so that merely loading this class needs no native access. Linking a downcall costs
-     * 4-12 ms of CPU while a server boots, so the one that only closing needs is linked then ({@link Deleter}).
+     * 4-14 ms of CPU while a server boots, so the one that only closing needs is linked then ({@link Deleter}).
      */
     private static final class Api {
         // The path of bytedeco's JNI library, already loaded into the JVM. dlopen of the same path returns the same
