@@ -184,8 +184,7 @@ public enum Resize {
      * widened to a double plus one half is exact (a float has 24 significant bits, a double 53), so its truncation is
      * {@code floor(v + 1/2)}, which is how {@code Math.round} is defined, without {@code Math.round}'s call: C1, which
      * runs the resize until C2 compiles it (and alone under -XX:TieredStopAtLevel=1), does not inline it (measured:
-     * 1.3 ms a 224 x 224 image with it). The bilinear loop writes the
-     * same out.
+     * 1.3 ms a 224 x 224 image with it). The bilinear loop writes the same out.
      */
     static byte roundToByte(float v) {
         int r = (int) ((double) v + 0.5);
